@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint format bench eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## run: set up and start the bot (Slack when credentials are configured, else locally)
+run: $(STAMP)
+	$(BIN)/ecsbot run
+
+## test: set up and run every check (lint, format, types, tests)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot
+	$(BIN)/ecsbot kb validate
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## bench: matcher speed (median per question, index build time)
+bench: $(STAMP)
+	$(BIN)/python bench/bench_matcher.py
+
+## eval: score matching on the shared dev set
+eval: $(STAMP)
+	$(BIN)/ecsbot eval ../shared/eval/dev.jsonl
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

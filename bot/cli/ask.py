@@ -1,0 +1,119 @@
+"""`ecsbot ask`, `ecsbot chat` and `ecsbot eval`: the matcher from a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import click
+
+from bot.answers import Answerer
+from bot.cli import main
+from bot.cli.common import answerer
+from bot.evaluation import EvalFileError, evaluate, read_cases
+from bot.matcher import Match
+from bot.render import render_blocks
+from bot.text import MAX_QUESTION_CHARS, truncate
+
+QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
+
+
+def match_json(question: str, match: Match) -> dict[str, Any]:
+    """The JSON shape of one answer: question, topic, title, score, confident, suggestions."""
+    return {
+        "question": question,
+        "topic": match.topic.id if match.topic else None,
+        "title": match.topic.title if match.topic else None,
+        "score": match.score,
+        "confident": match.confident,
+        "suggestions": [{"topic": s.topic.id, "score": s.score} for s in match.suggestions],
+    }
+
+
+def _json_lines(stream: BinaryIO, bot: Answerer) -> int:
+    """Answer one question per input line, in order; a line that is not UTF-8 gets an error."""
+    failures = 0
+    for number, raw in enumerate(stream, start=1):
+        try:
+            question = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            failures += 1
+            message = f"line {number} is not valid UTF-8 (byte {exc.start})"
+            click.echo(f"error: {message}", err=True)
+            click.echo(json.dumps({"question": None, "error": message}))
+            continue
+        click.echo(json.dumps(match_json(question, bot.match(question))))
+    return failures
+
+
+@main.command()
+@click.argument("question", nargs=-1)
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object; with '-', one per stdin line."
+)
+def ask(question: tuple[str, ...], as_json: bool) -> None:
+    """Answer QUESTION ('-' reads questions from standard input, one per line)."""
+    bot = answerer()
+    text = " ".join(question)
+    if text == "-":
+        if not as_json:
+            raise click.UsageError("reading questions from stdin ('-') needs --json")
+        if _json_lines(sys.stdin.buffer, bot):
+            raise click.exceptions.Exit(1)
+        return
+    if as_json:
+        click.echo(json.dumps(match_json(text, bot.match(text))))
+        return
+    if len(text) > MAX_QUESTION_CHARS:
+        click.echo(
+            f"note: your question was long; only its first {MAX_QUESTION_CHARS:,} characters were read.",
+            err=True,
+        )
+    click.echo(render_blocks(bot.reply(text).blocks))
+
+
+@main.command()
+def chat() -> None:
+    """Talk to the bot in the terminal until EOF or 'quit'."""
+    bot = answerer()
+    click.echo(
+        "ECS vs EC2: ask me anything about choosing between Amazon ECS and EC2. 'quit' to leave."
+    )
+    while True:
+        try:
+            line = input("you> ")
+        except EOFError:
+            click.echo()
+            return
+        except KeyboardInterrupt:
+            click.echo()
+            return
+        if line.strip().lower() in QUIT_WORDS:
+            return
+        text, _ = truncate(line, MAX_QUESTION_CHARS * 2)
+        click.echo(render_blocks(bot.reply(text).blocks))
+        click.echo()
+
+
+@main.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--min", "minimum", type=click.FloatRange(0, 1), default=None, help="Exit 1 below this."
+)
+def eval_command(file: Path, minimum: float | None) -> None:
+    """Score matching on a JSONL file of labelled questions and list every miss."""
+    try:
+        cases = read_cases(file)
+    except EvalFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = evaluate(answerer().matcher, cases)
+    for miss in report.misses:
+        click.echo(f"miss: {miss.question!r} expected {miss.expected or 'no topic'} got {miss.got}")
+    click.echo(f"in-scope top-1: {report.top1:.3f} ({report.in_scope_hits}/{report.in_scope})")
+    click.echo(
+        f"out-of-scope rejection: {report.rejection:.3f} ({report.rejections}/{report.out_of_scope})"
+    )
+    if minimum is not None and (report.top1 < minimum or report.rejection < minimum):
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,70 @@
+"""Render Block Kit blocks as terminal text, so the CLI shows what Slack would."""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+
+_LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
+_BARE_LINK = re.compile(r"<(https?://[^>]+)>")
+WIDTH = 88
+
+
+def mrkdwn_to_text(text: str) -> str:
+    """Slack mrkdwn to plain text: links as `title (url)`, entities unescaped."""
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    text = _BARE_LINK.sub(r"\1", text)
+    return html.unescape(text)
+
+
+def _text_of(obj: dict[str, Any] | None) -> str:
+    if not obj:
+        return ""
+    text = str(obj.get("text", ""))
+    return mrkdwn_to_text(text) if obj.get("type") == "mrkdwn" else text
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    lines = []
+    for line in text.splitlines() or [""]:
+        lines.append(
+            textwrap.fill(line, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+            or indent
+        )
+    return "\n".join(lines)
+
+
+def _buttons(elements: list[dict[str, Any]]) -> list[str]:
+    return [f"[{_text_of(e.get('text'))}]" for e in elements if e.get("type") == "button"]
+
+
+def _render_block(block: dict[str, Any]) -> str:
+    kind = block.get("type")
+    if kind == "header":
+        title = _text_of(block.get("text"))
+        return f"{title}\n{'=' * min(len(title), WIDTH)}"
+    if kind == "divider":
+        return "-" * 40
+    if kind == "context":
+        return _wrap("  ".join(_text_of(e) for e in block.get("elements", [])))
+    if kind == "actions":
+        return _wrap("  ".join(_buttons(block.get("elements", []))))
+    if kind == "section":
+        parts = [_wrap(_text_of(block.get("text")))] if block.get("text") else []
+        parts += [_wrap(_text_of(f)) for f in block.get("fields", [])]
+        accessory = block.get("accessory")
+        if accessory and accessory.get("type") == "button":
+            parts.append(_buttons([accessory])[0])
+        return "\n\n".join(parts)
+    return ""
+
+
+def render_blocks(blocks: Sequence[Block | dict[str, Any]]) -> str:
+    """All blocks as readable text, separated by blank lines."""
+    dicts = [b.to_dict() if isinstance(b, Block) else b for b in blocks]
+    return "\n\n".join(r for r in (_render_block(b) for b in dicts) if r)

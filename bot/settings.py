@@ -1,0 +1,56 @@
+"""One Settings object, read from the environment and `.env`, failing fast with one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.knowledge import default_knowledge_dir
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class SettingsError(Exception):
+    """Configuration is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = Field(default=3000, ge=1, le=65535)
+    knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
+    log_level: LogLevel = "INFO"
+    database_url: str = "sqlite:///./data/ecsbot.db"
+    redis_url: str | None = None
+    rate_limit_per_minute: int = Field(default=20, ge=1)
+    user_hash_salt: SecretStr | None = None
+
+    @property
+    def slack_configured(self) -> bool:
+        """True when there is enough to talk to Slack (HTTP mode or Socket Mode)."""
+        return self.slack_bot_token is not None and (
+            self.slack_signing_secret is not None or self.slack_app_token is not None
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raise SettingsError naming the first bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "configuration"
+        raise SettingsError(f"{name}: {err['msg']}") from None

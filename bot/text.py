@@ -1,0 +1,54 @@
+"""Turning Slack-typed text into plain words: markup, emoji, quotes and entities out."""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Order matters: links and mentions first, so their inner text is not mistaken for words.
+_USER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+_CHANNEL_LINK = re.compile(r"<#[CG][A-Z0-9]+(?:\|([^>]*))?>")
+_SPECIAL_MENTION = re.compile(r"<!(?:here|channel|everyone|subteam\^[A-Z0-9]+)(?:\|[^>]*)?>")
+_LABELLED_URL = re.compile(r"<(?:https?|mailto):[^>|]*\|([^>]*)>")
+_BARE_URL = re.compile(r"<(?:https?|mailto):[^>]*>|https?://\S+")
+_EMOJI = re.compile(r":[a-z0-9_+'-]+(?:::skin-tone-\d)?:")
+_CODE_FENCE = re.compile(r"```")
+_QUOTE_PREFIX = re.compile(r"^\s*(?:>|&gt;)+\s?", re.MULTILINE)
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+MAX_QUESTION_CHARS = 4000
+
+
+def strip_slack_markup(text: str) -> str:
+    """Remove mentions, links, emoji codes, code fences and quote markers, keeping readable text."""
+    text = _USER_MENTION.sub(" ", text)
+    text = _CHANNEL_LINK.sub(lambda m: f" {m.group(1) or ''} ", text)
+    text = _SPECIAL_MENTION.sub(" ", text)
+    text = _LABELLED_URL.sub(lambda m: f" {m.group(1)} ", text)
+    text = _BARE_URL.sub(" ", text)
+    text = _QUOTE_PREFIX.sub("", text)
+    text = html.unescape(text)
+    text = _EMOJI.sub(" ", text)
+    text = _CODE_FENCE.sub(" ", text).replace("`", " ")
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    """Lower-case alphanumeric words of a text that has already lost its Slack markup."""
+    return [w for w in _NON_WORD.split(text.lower()) if w]
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape the three characters Slack treats as control characters in mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> tuple[str, bool]:
+    """Cut `text` to at most `limit` characters at a word boundary; say whether it was cut."""
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip() + "…", True

@@ -1,0 +1,107 @@
+"""Fixtures shared by every test: isolated environment, the real and a tiny knowledge base."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.answers import Answerer
+from bot.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
+from bot.matcher import Matcher
+
+ENV_PREFIXES = (
+    "SLACK_",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "KNOWLEDGE_DIR",
+    "PORT",
+    "LOG_LEVEL",
+    "RATE_LIMIT",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's Slack credentials, database or `.env`."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIXES) or name == "USER_HASH_SALT":
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The shipped knowledge base."""
+    return load_knowledge(default_knowledge_dir())
+
+
+@pytest.fixture(scope="session")
+def matcher(kb: KnowledgeBase) -> Matcher:
+    """A matcher over the shipped knowledge base, built once per session."""
+    return Matcher(kb)
+
+
+@pytest.fixture(scope="session")
+def answerer(kb: KnowledgeBase, matcher: Matcher) -> Answerer:
+    """The answerer the CLI and Slack listeners use."""
+    return Answerer(kb, matcher)
+
+
+TINY_TOPIC = """\
+id: {id}
+title: {title}
+questions: [{question}]
+keywords: [{keyword}]
+answer: "{answer}"
+ecs: ["ECS point"]
+ec2: ["EC2 point"]
+sources:
+  - title: Amazon ECS developer guide
+    url: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html
+related: [{related}]
+reviewed: 2026-11-26
+"""
+
+
+def write_topic(directory: Path, name: str, text: str) -> Path:
+    """Write one topic file into `directory/topics`."""
+    topics = directory / "topics"
+    topics.mkdir(parents=True, exist_ok=True)
+    path = topics / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_kb_dir(tmp_path: Path) -> Path:
+    """A valid two-topic knowledge directory to break in tests."""
+    directory = tmp_path / "kb"
+    write_topic(
+        directory,
+        "alpha.yaml",
+        TINY_TOPIC.format(
+            id="alpha",
+            title="Alpha",
+            question="What is alpha?",
+            keyword="alpha",
+            answer="Alpha answer.",
+            related="beta",
+        ),
+    )
+    write_topic(
+        directory,
+        "beta.yaml",
+        TINY_TOPIC.format(
+            id="beta",
+            title="Beta",
+            question="What is beta?",
+            keyword="beta",
+            answer="Beta answer.",
+            related="alpha",
+        ),
+    )
+    return directory
