@@ -101,6 +101,8 @@ class Vocabulary(BaseModel):
     synonyms: dict[NonEmpty, list[NonEmpty]] = Field(default_factory=dict)
     domain_terms: list[NonEmpty] = Field(default_factory=list)
     out_of_scope_terms: list[NonEmpty] = Field(default_factory=list)
+    weak_terms: list[NonEmpty] = Field(default_factory=list)
+    contrasts: list[tuple[NonEmpty, NonEmpty]] = Field(default_factory=list)
     stopwords: list[NonEmpty] = Field(default_factory=list)
 
 
@@ -183,11 +185,13 @@ def _load_vocabulary(directory: Path) -> tuple[Vocabulary, list[KnowledgeError]]
         return Vocabulary(), _validation_errors(path, None, exc)
 
 
-def _check_links(topics: dict[str, tuple[Path, Topic]]) -> list[KnowledgeError]:
+def _check_links(topics: dict[str, tuple[Path, Topic]], declared: set[str]) -> list[KnowledgeError]:
+    # `declared` includes ids of topics that failed validation, so one bad file
+    # does not also make every topic linking to it an error.
     errors = []
     for topic_id, (path, topic) in topics.items():
         for index, related in enumerate(topic.related):
-            if related not in topics:
+            if related not in declared:
                 errors.append(
                     KnowledgeError(
                         f"points to no topic: {related!r}",
@@ -206,6 +210,7 @@ def collect_problems(directory: Path) -> tuple[KnowledgeBase, list[KnowledgeErro
     if not files:
         errors.append(KnowledgeError("no topic files (*.yaml) found", file=directory / "topics"))
     topics: dict[str, tuple[Path, Topic]] = {}
+    declared: set[str] = set()
     for path in files:
         try:
             data = _read_yaml(path)
@@ -214,6 +219,8 @@ def collect_problems(directory: Path) -> tuple[KnowledgeBase, list[KnowledgeErro
             continue
         topic, problems = _parse_topic(path, data)
         errors.extend(problems)
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            declared.add(data["id"])
         if topic is None:
             continue
         if topic.id in topics:
@@ -225,7 +232,7 @@ def collect_problems(directory: Path) -> tuple[KnowledgeBase, list[KnowledgeErro
             )
             continue
         topics[topic.id] = (path, topic)
-    errors.extend(_check_links(topics))
+    errors.extend(_check_links(topics, declared))
     vocabulary, vocab_errors = _load_vocabulary(directory)
     errors.extend(vocab_errors)
     kb = KnowledgeBase(

@@ -27,6 +27,10 @@ SUGGESTION_RATIO = 0.6
 MAX_SUGGESTIONS = 3
 PHRASING_WEIGHT = 0.6
 TYPO_MIN_LENGTH = 4
+WEAK_TERM_FACTOR = 0.4
+CONTRAST_PENALTY = 0.7
+# Abbreviations such as "ecs", "eks" and "ami" must not be stemmed like plurals.
+STEM_MIN_LENGTH = 4
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Match:
 class _Phrasing:
     topic_index: int
     weight: float
+    sides: frozenset[str]
 
 
 class Analyzer:
@@ -84,7 +89,8 @@ class Analyzer:
             return word
         cutoff = 80 if len(word) <= 6 else 84
         best = process.extractOne(word, self._typo_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if best is None or best[0][0] != word[0]:
+        # Typos rarely hit the first two letters; requiring them keeps "lunch" from becoming "launch".
+        if best is None or best[0][:2] != word[:2]:
             return word
         return str(best[0])
 
@@ -114,10 +120,12 @@ class Analyzer:
     def terms(self, text: str, *, correct: bool = False) -> list[str]:
         """Stemmed content terms of `text`, stopwords removed, in order."""
         content = [t for t in self.surface(text, correct=correct) if t not in self._stopwords]
-        return self._stemmer.stemWords(content)
+        return [self.stem(t) for t in content]
 
     def stem(self, word: str) -> str:
-        """The stem of one word."""
+        """The stem of one word; short words and words with digits stay as they are."""
+        if len(word) < STEM_MIN_LENGTH or not word.isalpha():
+            return word
         return str(self._stemmer.stemWord(word))
 
 
@@ -147,18 +155,23 @@ class Matcher:
                     terms |= found
             topic_terms.append(terms)
         self._idf = self._inverse_document_frequency(topic_terms)
+        for weak in self._term_set(vocab.weak_terms):
+            if weak in self._idf:
+                self._idf[weak] *= WEAK_TERM_FACTOR
         self._unknown_weight = max(self._idf.values(), default=1.0)
+        self._sides = self._term_set([side for pair in vocab.contrasts for side in pair])
         self._phrasings: list[_Phrasing] = []
         self._phrasing_postings: dict[str, list[int]] = defaultdict(list)
         for index, terms in phrasing_terms:
-            self._phrasings.append(_Phrasing(index, sum(self._idf[t] for t in terms)))
+            weight = sum(self._idf[t] for t in terms)
+            self._phrasings.append(_Phrasing(index, weight, frozenset(terms & self._sides)))
             for term in terms:
                 self._phrasing_postings[term].append(len(self._phrasings) - 1)
         self._topic_postings: dict[str, list[int]] = defaultdict(list)
         for index, terms in enumerate(topic_terms):
             for term in terms:
                 self._topic_postings[term].append(index)
-        self._anchors = self._term_set(vocab.domain_terms)
+        self._anchors = [tuple(self.analyzer.terms(t)) for t in vocab.domain_terms]
         self._foreign = [
             tuple(self.analyzer.surface(t, correct=False)) for t in vocab.out_of_scope_terms
         ]
@@ -197,9 +210,12 @@ class Matcher:
             for t in self._topic_postings[term]:
                 by_topic[t] += weight
         best_phrasing: dict[int, float] = defaultdict(float)
+        query_sides = query & self._sides
         for p, matched in by_phrasing.items():
             phrasing = self._phrasings[p]
             similarity = math.sqrt((matched / phrasing.weight) * (matched / query_weight))
+            if query_sides and phrasing.sides and not phrasing.sides & query_sides:
+                similarity *= CONTRAST_PENALTY
             if similarity > best_phrasing[phrasing.topic_index]:
                 best_phrasing[phrasing.topic_index] = similarity
         return {
@@ -207,8 +223,14 @@ class Matcher:
             for t, covered in by_topic.items()
         }
 
-    def _in_scope(self, query: set[str], surface: list[str]) -> bool:
-        anchored = bool(query & self._anchors)
+    def _anchored(self, terms: list[str]) -> bool:
+        """True when the question contains a domain term (multi-word terms as a whole)."""
+        joined = f" {' '.join(terms)} "
+        return any(f" {' '.join(anchor)} " in joined for anchor in self._anchors if anchor)
+
+    def _in_scope(self, terms: list[str], surface: list[str]) -> bool:
+        query = set(terms)
+        anchored = self._anchored(terms)
         if self._mentions_foreign_service(surface) and not anchored:
             return False
         if anchored:
@@ -221,10 +243,10 @@ class Matcher:
     def match(self, question: str) -> Match:
         """The best topic for `question` with a score, confidence and suggestions, or no topic."""
         surface = self.analyzer.surface(question, correct=True)
-        query = set(self.analyzer.terms(question, correct=True))
-        scores = self._scores(query)
+        terms = self.analyzer.terms(question, correct=True)
+        scores = self._scores(set(terms))
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        if not ranked or ranked[0][1] < MIN_SCORE or not self._in_scope(query, surface):
+        if not ranked or ranked[0][1] < MIN_SCORE or not self._in_scope(terms, surface):
             return Match(
                 question=question,
                 topic=None,
@@ -250,11 +272,12 @@ class Matcher:
 
     def explain(self, question: str) -> dict[str, object]:
         """Debug view of how a question is analysed (used by `ecsbot ask --explain`)."""
-        query = set(self.analyzer.terms(question, correct=True))
+        terms = self.analyzer.terms(question, correct=True)
+        query = set(terms)
         ranked = sorted(self._scores(query).items(), key=lambda item: -item[1])[:5]
         return {
             "terms": sorted(query),
             "weights": {t: round(self._weight(t), 3) for t in sorted(query)},
-            "anchored": bool(query & self._anchors),
+            "anchored": self._anchored(terms),
             "top": [(self._topics[i].id, round(s, 3)) for i, s in ranked],
         }

@@ -54,7 +54,7 @@ def answerer(kb: KnowledgeBase, matcher: Matcher) -> Answerer:
 TINY_TOPIC = """\
 id: {id}
 title: {title}
-questions: [{question}]
+questions: ["{question}"]
 keywords: [{keyword}]
 answer: "{answer}"
 ecs: ["ECS point"]
