@@ -100,8 +100,9 @@ class Vocabulary(BaseModel):
 
     synonyms: dict[NonEmpty, list[NonEmpty]] = Field(default_factory=dict)
     domain_terms: list[NonEmpty] = Field(default_factory=list)
+    related_terms: list[NonEmpty] = Field(default_factory=list)
     out_of_scope_terms: list[NonEmpty] = Field(default_factory=list)
-    weak_terms: list[NonEmpty] = Field(default_factory=list)
+    glue_terms: list[NonEmpty] = Field(default_factory=list)
     contrasts: list[tuple[NonEmpty, NonEmpty]] = Field(default_factory=list)
     stopwords: list[NonEmpty] = Field(default_factory=list)
 

@@ -32,10 +32,16 @@ def _text_of(obj: dict[str, Any] | None) -> str:
 def _wrap(text: str, indent: str = "") -> str:
     lines = []
     for line in text.splitlines() or [""]:
-        lines.append(
-            textwrap.fill(line, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
-            or indent
+        # URLs must survive wrapping whole, so a terminal can still open them.
+        wrapped = textwrap.fill(
+            line,
+            WIDTH,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
         )
+        lines.append(wrapped or indent)
     return "\n".join(lines)
 
 

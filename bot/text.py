@@ -22,7 +22,8 @@ MAX_QUESTION_CHARS = 4000
 def strip_slack_markup(text: str) -> str:
     """Remove mentions, links, emoji codes, code fences and quote markers, keeping readable text."""
     text = _USER_MENTION.sub(" ", text)
-    text = _CHANNEL_LINK.sub(lambda m: f" {m.group(1) or ''} ", text)
+    # A channel's name says where the question was asked, not what it is about.
+    text = _CHANNEL_LINK.sub(" ", text)
     text = _SPECIAL_MENTION.sub(" ", text)
     text = _LABELLED_URL.sub(lambda m: f" {m.group(1)} ", text)
     text = _BARE_URL.sub(" ", text)

@@ -1,0 +1,151 @@
+"""The ecsbot CLI through click's runner: ask, ask --json, stdin batches, eval, chat, kb."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.cli.common import answerer
+
+
+@pytest.fixture(autouse=True)
+def fresh_answerer() -> None:
+    """Each test reads the knowledge directory its environment points at."""
+    answerer.cache_clear()
+
+
+def run(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """Invoke `ecsbot` in-process."""
+    return CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
+
+
+def test_ask_prints_the_rendered_answer() -> None:
+    """`ecsbot ask` prints title, answer and sources in the terminal."""
+    result = run("ask", "how is fargate billed?")
+    assert result.exit_code == 0
+    assert "Sources:" in result.output
+    assert "https://" in result.output
+
+
+def test_ask_json_shape() -> None:
+    """`ask --json` prints one object with the documented keys."""
+    result = run("ask", "--json", "whats fargate")
+    data = json.loads(result.output)
+    assert set(data) == {"question", "topic", "title", "score", "confident", "suggestions"}
+    assert data["topic"] == "fargate"
+    assert all(set(s) == {"topic", "score"} for s in data["suggestions"])
+
+
+def test_ask_json_out_of_scope_is_null() -> None:
+    """An out-of-scope question has a null topic."""
+    data = json.loads(run("ask", "--json", "where is the coffee machine").output)
+    assert data["topic"] is None
+    assert data["title"] is None
+
+
+def test_ask_json_stdin_keeps_order() -> None:
+    """`ask --json -` answers one line per question, in input order."""
+    questions = ["how is fargate billed", "hello", "what is ecs anywhere"] * 400
+    result = run("ask", "--json", "-", input="\n".join(questions) + "\n")
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [d["question"] for d in lines] == questions
+    assert lines[1]["topic"] is None
+    assert lines[2]["topic"] == "ecs-anywhere"
+
+
+def test_ask_stdin_not_utf8_is_a_clear_error() -> None:
+    """A line that is not UTF-8 gets an error object and message; the other lines are answered."""
+    result = CliRunner().invoke(
+        main, ["ask", "--json", "-"], input=b"what is fargate\n\xff\xfe bad\nhello\n"
+    )
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3
+    assert lines[0]["topic"] == "fargate"
+    assert "not valid UTF-8" in lines[1]["error"]
+    assert "line 2" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_ask_empty_question_shows_help() -> None:
+    """An empty question gets usage, not an error."""
+    result = run("ask", "")
+    assert result.exit_code == 0
+    assert "how to ask" in result.output
+
+
+def test_ask_huge_question_is_truncated_with_note() -> None:
+    """A 100 kB question is truncated and the user told so."""
+    result = run("ask", "fargate pricing " * 6400)
+    assert result.exit_code == 0
+    assert "only its first" in result.stderr
+
+
+def test_eval_reports_scores_and_misses(tmp_path: Path) -> None:
+    """`ecsbot eval` prints both scores and each miss, and exits 1 under --min."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"q": "what is fargate", "expect": ["fargate"]}\n'
+        '{"q": "what is fargate", "expect": ["gpu"]}\n'
+        '{"q": "hello", "expect": []}\n'
+    )
+    result = run("eval", str(cases), "--min", "0.9")
+    assert result.exit_code == 1
+    assert "in-scope top-1: 0.500 (1/2)" in result.output
+    assert "out-of-scope rejection: 1.000 (1/1)" in result.output
+    assert "miss: 'what is fargate' expected ['gpu'] got fargate" in result.output
+
+
+def test_eval_bad_line_names_the_line(tmp_path: Path) -> None:
+    """A malformed evaluation file fails with the line number, no traceback."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"q": "ok", "expect": []}\nnot json\n')
+    result = CliRunner().invoke(main, ["eval", str(cases)])
+    assert result.exit_code == 1
+    assert "cases.jsonl:2" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_chat_answers_until_quit() -> None:
+    """`ecsbot chat` answers each line and stops at 'quit'."""
+    result = run("chat", input="what is ecs anywhere\nquit\nhow is fargate billed\n")
+    assert result.exit_code == 0
+    assert result.output.count("you> ") == 2
+    assert "Anywhere" in result.output
+
+
+def test_chat_stops_at_eof() -> None:
+    """`ecsbot chat` ends cleanly at end of input."""
+    result = run("chat", input="hello\n")
+    assert result.exit_code == 0
+    assert "I don't cover" in result.output
+
+
+def test_kb_validate_lists_every_problem(tiny_kb_dir: Path) -> None:
+    """`kb validate DIR` prints each problem and exits 1."""
+    (tiny_kb_dir / "topics" / "alpha.yaml").write_text("id: alpha\n")
+    (tiny_kb_dir / "topics" / "beta.yaml").write_text("id: [\n")
+    result = run("kb", "validate", str(tiny_kb_dir))
+    assert result.exit_code == 1
+    assert result.output.count("error:") >= 2
+    assert "alpha.yaml" in result.output and "beta.yaml" in result.output
+
+
+def test_kb_validate_ok_on_shipped_kb() -> None:
+    """The shipped knowledge base validates."""
+    result = run("kb", "validate")
+    assert result.exit_code == 0
+    assert "26 topics" in result.output or "topics in" in result.output
+
+
+def test_kb_list_and_bad_knowledge_dir(tiny_kb_dir: Path) -> None:
+    """`kb list` lists topics; a broken KNOWLEDGE_DIR is a clear error with exit code 2."""
+    assert "alpha" in run("kb", "list", env={"KNOWLEDGE_DIR": str(tiny_kb_dir)}).output
+    (tiny_kb_dir / "topics" / "alpha.yaml").write_text("id: alpha\n")
+    result = CliRunner().invoke(main, ["ask", "x"], env={"KNOWLEDGE_DIR": str(tiny_kb_dir)})
+    assert result.exit_code == 2
+    assert "missing field" in result.stderr
