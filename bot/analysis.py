@@ -29,9 +29,9 @@ class Analyzer:
                 self._phrases[tuple(words(variant))] = target
         self._longest_phrase = max((len(p) for p in self._phrases), default=1)
         known = set(corpus_words)
-        for variant, target in self._phrases.items():
-            known.update(variant)
-            known.update(target)
+        for source, folded in self._phrases.items():
+            known.update(source)
+            known.update(folded)
         self._typo_choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH and w.isalpha())
         # Words the vocabulary names (stopwords, adjacent services) are never "corrected".
         known.update(self._stopwords)

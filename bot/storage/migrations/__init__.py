@@ -1,0 +1,1 @@
+"""Alembic migrations, run by `bot.storage.db.upgrade` (no alembic.ini needed)."""

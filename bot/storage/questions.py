@@ -1,0 +1,17 @@
+"""Question text as stored: normalised for counting, a markup-free sample for reading."""
+
+from __future__ import annotations
+
+from bot.storage.models import MAX_NORMALISED_CHARS
+from bot.text import strip_slack_markup, truncate, words
+
+
+def normalise_question(text: str) -> str:
+    """Lower-case words only, mentions/links/emoji removed: near-identical asks count as one."""
+    normalised = " ".join(words(strip_slack_markup(text)))
+    return truncate(normalised, MAX_NORMALISED_CHARS - 1)[0]
+
+
+def sample_text(text: str, limit: int) -> str:
+    """A readable example of the question without mentions (no user ids) and cut to `limit`."""
+    return truncate(strip_slack_markup(text), limit - 1)[0]

@@ -1,0 +1,172 @@
+"""A per-user limit on questions, shared by every replica: a fixed window counted centrally."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Protocol
+
+from redis.asyncio import Redis
+from sqlalchemy import Connection, Engine, delete
+
+from bot.settings import Settings
+from bot.storage.db import mask_url
+from bot.storage.failover import Failover
+from bot.storage.models import RateLimitCounter
+from bot.storage.sql import upsert_insert
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WINDOW_SECONDS = 60
+DEFAULT_PREFIX = "ecsbot:"
+
+
+class RateLimiter(Protocol):
+    """Counts requests per key: True while the key is within its limit for this window."""
+
+    async def allow(self, key: str) -> bool:
+        """Count one request for `key`; False once the limit for the window is passed."""
+        ...
+
+
+def window_start(now: float, window: int) -> int:
+    """The start (epoch seconds) of the fixed window holding `now`."""
+    return int(now // window) * window
+
+
+class MemoryRateLimiter:
+    """An in-process limiter for tests and single-process runs."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: int = DEFAULT_WINDOW_SECONDS,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._limit, self._window, self._clock = limit, window, clock
+        self._counts: Counter[tuple[str, int]] = Counter()
+
+    async def allow(self, key: str) -> bool:
+        """Count one request for `key` in this process."""
+        slot = (key, window_start(self._clock(), self._window))
+        self._counts[slot] += 1
+        return self._counts[slot] <= self._limit
+
+
+class RedisRateLimiter:
+    """INCR and EXPIRE in one transaction on a shared Redis; raises Redis errors."""
+
+    def __init__(
+        self,
+        client: Redis,
+        limit: int,
+        window: int = DEFAULT_WINDOW_SECONDS,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client, self._limit, self._window, self._clock = client, limit, window, clock
+        self._prefix = f"{prefix}ratelimit:"
+
+    async def allow(self, key: str) -> bool:
+        """Count one request for `key` in Redis."""
+        name = f"{self._prefix}{key}:{window_start(self._clock(), self._window)}"
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, self._window + 5)
+            count, _ = await pipe.execute()
+        return int(count) <= self._limit
+
+
+class DatabaseRateLimiter:
+    """An upserted counter row per key and window; allows everything if the database is down."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        limit: int,
+        window: int = DEFAULT_WINDOW_SECONDS,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._engine, self._limit, self._window, self._clock = engine, limit, window, clock
+        self._next_purge = 0.0
+
+    async def allow(self, key: str) -> bool:
+        """Count one request for `key` in the database."""
+        try:
+            count = await asyncio.to_thread(self._count, key)
+        except Exception:
+            logger.exception(
+                "Failed to count a request in %s; allowing it", mask_url(self._engine.url)
+            )
+            return True
+        return count <= self._limit
+
+    def _count(self, key: str) -> int:
+        start = window_start(self._clock(), self._window)
+        with self._engine.begin() as connection:
+            self._maybe_purge(connection, start)
+            stmt = upsert_insert(connection, RateLimitCounter).values(
+                key=key, window_start=start, count=1
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["key", "window_start"],
+                set_={"count": RateLimitCounter.count + 1},
+            )
+            return int(connection.execute(stmt.returning(RateLimitCounter.count)).scalar_one())
+
+    def _maybe_purge(self, connection: Connection, start: int) -> None:
+        if start >= self._next_purge:
+            self._next_purge = start + self._window
+            connection.execute(
+                delete(RateLimitCounter).where(RateLimitCounter.window_start < start)
+            )
+
+
+class FallbackRateLimiter:
+    """Redis first; the database while Redis is unreachable, with a warning in the log."""
+
+    def __init__(self, primary: RateLimiter, fallback: RateLimiter, failover: Failover) -> None:
+        self._primary, self._fallback, self._failover = primary, fallback, failover
+
+    async def allow(self, key: str) -> bool:
+        """The primary's answer, or the fallback's when Redis fails."""
+        return await self._failover.run(
+            lambda: self._primary.allow(key), lambda: self._fallback.allow(key)
+        )
+
+
+class HashedKeys:
+    """Hashes keys before counting, so no raw user id reaches Redis or the database."""
+
+    def __init__(self, inner: RateLimiter, hash_key: Callable[[str], str]) -> None:
+        self._inner, self._hash_key = inner, hash_key
+
+    async def allow(self, key: str) -> bool:
+        """Count one request for the hash of `key`."""
+        return await self._inner.allow(self._hash_key(key))
+
+
+def make_rate_limiter(
+    settings: Settings,
+    engine: Engine,
+    redis: Redis | None,
+    hash_key: Callable[[str], str],
+    *,
+    window: int = DEFAULT_WINDOW_SECONDS,
+    prefix: str = DEFAULT_PREFIX,
+    clock: Callable[[], float] = time.time,
+) -> RateLimiter:
+    """RATE_LIMIT_PER_MINUTE per key: on Redis with a database fallback, or the database alone."""
+    limit = max(1, round(settings.rate_limit_per_minute * window / 60))
+    limiter: RateLimiter = DatabaseRateLimiter(engine, limit, window, clock=clock)
+    if redis is not None:
+        failover = Failover("rate limiting", settings.redis_url or "redis://")
+        primary = RedisRateLimiter(redis, limit, window, prefix=prefix, clock=clock)
+        limiter = FallbackRateLimiter(primary, limiter, failover)
+    return HashedKeys(limiter, hash_key)

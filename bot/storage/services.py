@@ -1,0 +1,59 @@
+"""One call at startup opens all storage the Slack app needs; one call at shutdown closes it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from bot.storage.db import make_engine, mask_url, upgrade
+from bot.storage.dedupe import DEFAULT_PREFIX, EventDeduper, make_deduper
+from bot.storage.failover import make_redis
+from bot.storage.hashing import make_user_hasher
+from bot.storage.ratelimit import RateLimiter, make_rate_limiter
+from bot.storage.recorder import Recorder
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Storage:
+    """The recorder, deduper and rate limiter over one database (and Redis when configured)."""
+
+    engine: Engine
+    recorder: Recorder
+    deduper: EventDeduper
+    limiter: RateLimiter
+    redis: Redis | None = None
+
+    async def aclose(self) -> None:
+        """Close the Redis client and the database pool."""
+        if self.redis is not None:
+            await self.redis.aclose()
+        self.engine.dispose()
+
+
+def open_storage(
+    settings: Settings, *, migrate: bool = True, redis_prefix: str = DEFAULT_PREFIX
+) -> Storage:
+    """Open the database (migrated to the newest schema unless `migrate` is False) and Redis."""
+    engine = make_engine(settings.database_url)
+    try:
+        if migrate:
+            revision = upgrade(engine)
+            logger.info("Database %s at revision %s", mask_url(engine.url), revision)
+        hasher = make_user_hasher(settings, engine)
+    except Exception:
+        engine.dispose()
+        raise
+    redis = make_redis(settings.redis_url) if settings.redis_url else None
+    return Storage(
+        engine=engine,
+        recorder=Recorder(engine, hasher),
+        deduper=make_deduper(settings, engine, redis, prefix=redis_prefix),
+        limiter=make_rate_limiter(settings, engine, redis, hasher, prefix=redis_prefix),
+        redis=redis,
+    )

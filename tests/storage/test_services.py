@@ -1,0 +1,38 @@
+"""open_storage: one call wires recorder, deduper and limiter; one call closes them."""
+
+from __future__ import annotations
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.settings import load_settings
+from bot.storage.dedupe import DatabaseDeduper, FallbackDeduper
+from bot.storage.services import open_storage
+from tests.storage.conftest import REDIS_URL, FakeMatch
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_open_storage_on_default_sqlite() -> None:
+    """With defaults: a migrated SQLite file, database dedupe, working recorder and limiter."""
+    storage = open_storage(load_settings(rate_limit_per_minute=1))
+    try:
+        assert isinstance(storage.deduper, DatabaseDeduper)
+        assert await storage.recorder.record_question("T1", "how?", FakeMatch(None, False))
+        assert [await storage.limiter.allow("T1:U1") for _ in range(2)] == [True, False]
+        assert await storage.deduper.first_time("event:Ev1")
+    finally:
+        await storage.aclose()
+
+
+@pytest.mark.services
+async def test_open_storage_with_redis(redis: Redis, redis_prefix: str) -> None:
+    """With REDIS_URL: Redis dedupe falling back to the database; the client is closed after."""
+    settings = load_settings(redis_url=REDIS_URL)
+    storage = open_storage(settings, redis_prefix=redis_prefix)
+    try:
+        assert isinstance(storage.deduper, FallbackDeduper)
+        assert [await storage.deduper.first_time("event:Ev1") for _ in range(2)] == [True, False]
+        assert await redis.exists(f"{redis_prefix}dedupe:event:Ev1")
+    finally:
+        await storage.aclose()
