@@ -1,0 +1,223 @@
+"""The "Help me choose" dialog state, carried in Slack payloads and signed so tampering shows.
+
+No server-side store: the state rides in button values and in a modal's private_metadata as a
+compact token `<kind>.<base64url JSON>.<base64url HMAC-SHA256>`, so any replica can continue a
+dialog after a restart. Every bad token raises the one DialogStateError.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.recommend import FACET_VALUES, Answers, Facet
+
+STEPS: tuple[Facet, ...] = tuple(Facet)
+DEFAULT_MAX_AGE = 24 * 60 * 60
+CLOCK_SKEW = 5 * 60
+MAX_TOKEN_CHARS = 2000  # Slack's button value limit
+STATE_KIND = "d1"
+REPLY_KIND = "r1"
+
+
+class DialogStateError(Exception):
+    """A dialog token that was tampered with, is stale, or cannot be read."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason  # "tampered", "stale" or "unreadable", for logs
+        super().__init__(f"{reason}: {detail}")
+
+
+class DialogAction(StrEnum):
+    """What a click on a dialog button does to the state."""
+
+    ANSWER = "answer"
+    SKIP = "skip"
+    BACK = "back"
+    RESTART = "restart"
+
+
+class DialogState(BaseModel):
+    """Where a dialog is: its id, the question on screen, the answers so far, when it was issued."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dialog_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,32}$")
+    step: int = Field(ge=0, lt=len(STEPS))
+    seq: int = Field(default=0, ge=0, le=10**9)
+    issued_at: int = Field(ge=0)
+    answers: dict[Facet, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_values(self) -> DialogState:
+        for facet, value in self.answers.items():
+            if value not in FACET_VALUES[facet]:
+                raise ValueError(f"{value!r} is not an answer to {facet.value}")
+        return self
+
+    @property
+    def facet(self) -> Facet:
+        """The facet whose question is on screen."""
+        return STEPS[self.step]
+
+    @property
+    def key(self) -> str:
+        """Identifies this exact state: two clicks on the same message share it (dedupe on it)."""
+        return f"{self.dialog_id}:{self.seq}"
+
+    def to_answers(self) -> Answers:
+        """The answers so far as engine input."""
+        return Answers.model_validate({f.value: v for f, v in self.answers.items()})
+
+
+class DialogDone(BaseModel):
+    """The last question was answered or skipped: the answers to recommend from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dialog_id: str
+    key: str
+    answers: Answers
+
+
+class ReplyTarget(BaseModel):
+    """Where a modal's result goes: the user, and the channel or thread it was opened from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_id: str = Field(pattern=r"^[A-Z0-9]{2,32}$")
+    channel_id: str | None = Field(default=None, pattern=r"^[A-Z0-9]{2,32}$")
+    thread_ts: str | None = Field(default=None, pattern=r"^\d+\.\d+$")
+    response_url: str | None = Field(default=None, pattern=r"^https://hooks\.slack\.com/\S+$")
+    issued_at: int = Field(default=0, ge=0)
+
+
+def _now(now: float | None) -> int:
+    return int(time.time() if now is None else now)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _bytes(text: str) -> bytes:
+    # surrogatepass: a hostile token may hold lone surrogates; it must fail the check, not crash.
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _signature(signed: str, key: str | bytes) -> str:
+    secret = key.encode("utf-8") if isinstance(key, str) else key
+    if not secret:
+        raise ValueError("the dialog signing key must not be empty")
+    return _b64(hmac.new(secret, _bytes(signed), hashlib.sha256).digest())
+
+
+def _seal(kind: str, payload: dict[str, Any], key: str | bytes) -> str:
+    body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+    return f"{kind}.{body}.{_signature(f'{kind}.{body}', key)}"
+
+
+def _unseal(kind: str, token: str, key: str | bytes) -> Any:
+    ok = isinstance(token, str) and len(token) <= MAX_TOKEN_CHARS
+    parts = token.split(".") if ok else []
+    if len(parts) != 3 or parts[0] != kind:
+        raise DialogStateError("unreadable", "not a dialog token")
+    expected = _signature(f"{kind}.{parts[1]}", key)
+    if not hmac.compare_digest(_bytes(parts[2]), _bytes(expected)):
+        raise DialogStateError("tampered", "signature does not match")
+    try:
+        return json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, ValueError) as exc:
+        raise DialogStateError("unreadable", f"bad payload ({exc})") from None
+
+
+def _check_age(issued_at: int, now: float | None, max_age: int) -> None:
+    age = _now(now) - issued_at
+    if age > max_age:
+        raise DialogStateError("stale", f"issued {age} s ago, limit {max_age} s")
+    if age < -CLOCK_SKEW:
+        raise DialogStateError("unreadable", "issued in the future")
+
+
+def new_dialog(*, now: float | None = None, dialog_id: str | None = None) -> DialogState:
+    """A fresh dialog at the first question."""
+    return DialogState(dialog_id=dialog_id or secrets.token_urlsafe(9), step=0, issued_at=_now(now))
+
+
+def encode_state(state: DialogState, key: str | bytes) -> str:
+    """The state as a signed token of a few hundred characters."""
+    return _seal(STATE_KIND, state.model_dump(mode="json"), key)
+
+
+def decode_state(
+    token: str, key: str | bytes, *, now: float | None = None, max_age: int = DEFAULT_MAX_AGE
+) -> DialogState:
+    """The state in `token`; raise DialogStateError if tampered, stale or unreadable."""
+    try:
+        state = DialogState.model_validate(_unseal(STATE_KIND, token, key))
+    except ValidationError as exc:
+        raise DialogStateError(
+            "unreadable", f"invalid state ({exc.error_count()} errors)"
+        ) from None
+    _check_age(state.issued_at, now, max_age)
+    return state
+
+
+def encode_reply_target(target: ReplyTarget, key: str | bytes, *, now: float | None = None) -> str:
+    """Where to reply, as a signed token for a modal's private_metadata."""
+    stamped = target.model_copy(update={"issued_at": _now(now)})
+    return _seal(REPLY_KIND, stamped.model_dump(mode="json"), key)
+
+
+def decode_reply_target(
+    token: str, key: str | bytes, *, now: float | None = None, max_age: int = DEFAULT_MAX_AGE
+) -> ReplyTarget:
+    """The reply target in `token`; raise DialogStateError if tampered, stale or unreadable."""
+    try:
+        target = ReplyTarget.model_validate(_unseal(REPLY_KIND, token, key))
+    except ValidationError as exc:
+        raise DialogStateError(
+            "unreadable", f"invalid target ({exc.error_count()} errors)"
+        ) from None
+    _check_age(target.issued_at, now, max_age)
+    return target
+
+
+def _moved(
+    state: DialogState, step: int, answers: dict[Facet, str], now: float | None
+) -> DialogState:
+    return DialogState(
+        dialog_id=state.dialog_id,
+        step=step,
+        seq=state.seq + 1,
+        issued_at=_now(now),
+        answers=answers,
+    )
+
+
+def apply_action(
+    state: DialogState, action: DialogAction, value: str | None = None, *, now: float | None = None
+) -> DialogState | DialogDone:
+    """The state after a click, or DialogDone after the last question; a bad value is unreadable."""
+    if action is DialogAction.RESTART:
+        return _moved(state, 0, {}, now)
+    if action is DialogAction.BACK:
+        return _moved(state, max(0, state.step - 1), dict(state.answers), now)
+    answers = {f: v for f, v in state.answers.items() if f is not state.facet}
+    if action is DialogAction.ANSWER:
+        if value not in FACET_VALUES[state.facet]:
+            raise DialogStateError("unreadable", f"{value!r} is not an answer to {state.facet}")
+        answers[state.facet] = value
+    if state.step + 1 < len(STEPS):
+        return _moved(state, state.step + 1, answers, now)
+    done = Answers.model_validate({f.value: v for f, v in answers.items()})
+    return DialogDone(dialog_id=state.dialog_id, key=state.key, answers=done)

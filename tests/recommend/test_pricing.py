@@ -1,0 +1,112 @@
+"""The monthly cost comparison from the dated price snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.recommend import Answers, MonthlyCost, Pricing, monthly_cost
+from bot.recommend.pricing import cheapest_instance
+
+
+def _cost(pricing: Pricing, **answers: Any) -> MonthlyCost:
+    cost = monthly_cost(Answers(**answers), pricing)
+    assert cost is not None
+    return cost
+
+
+def _monthly(cost: MonthlyCost) -> dict[str, float | None]:
+    return {line.option: line.monthly for line in cost.lines}
+
+
+def test_fargate_and_ec2_monthly_math(pricing: Pricing) -> None:
+    """3 tasks of 2 vCPU / 4 GB for 730 h, by hand from the snapshot rates."""
+    cost = _cost(pricing, vcpu=2, memory_gb=4, count=3)
+    assert _monthly(cost) == {
+        "ecs-fargate-x86": round((2 * 0.04048 + 4 * 0.004445) * 3 * 730, 2),  # 216.24
+        "ecs-fargate-arm": round((2 * 0.03238 + 4 * 0.00356) * 3 * 730, 2),  # 173.01
+        "ec2": round(0.0416 * 3 * 730, 2),  # 3 x t3.medium: 91.10
+    }
+
+
+def test_hours_per_month_scales_every_line(pricing: Pricing) -> None:
+    """Half the hours, half the cost (to the cent)."""
+    full = _monthly(_cost(pricing, vcpu=4, memory_gb=16, hours_per_month=730))
+    half = _monthly(_cost(pricing, vcpu=4, memory_gb=16, hours_per_month=365))
+    for option, value in full.items():
+        assert value is not None and half[option] == pytest.approx(value / 2, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("vcpu", "memory_gb", "gpu", "expected"),
+    [
+        (0.5, 1, None, "t3.medium"),
+        (2, 4, "no", "t3.medium"),
+        (2, 8, None, "m7g.large"),
+        (4, 8, None, "c7i.xlarge"),
+        (4, 16, None, "m7i.xlarge"),
+        (4, 20, None, "r7i.xlarge"),
+        (8, 32, None, "m7i.2xlarge"),
+        (1, 1, "yes", "g5.xlarge"),
+        (16, 64, None, None),
+        (8, 32, "yes", None),
+    ],
+)
+def test_cheapest_fitting_instance_is_picked(
+    pricing: Pricing, vcpu: float, memory_gb: float, gpu: str | None, expected: str | None
+) -> None:
+    """The cheapest listed type with enough vCPU and memory; GPU types only for GPU answers."""
+    answers = Answers.model_validate({"vcpu": vcpu, "memory_gb": memory_gb, "gpu": gpu})
+    instance = cheapest_instance(answers, pricing)
+    assert (instance.type if instance else None) == expected
+
+
+def test_ec2_line_says_how_it_was_picked(pricing: Pricing) -> None:
+    """The EC2 line names the type, its size and price, and the rule that picked it."""
+    line = _cost(pricing, vcpu=4, memory_gb=16, count=2).lines[-1]
+    assert line.detail.startswith("2 x m7i.xlarge (4 vCPU, 16 GB, x86_64, $0.2016/hour)")
+    assert "the cheapest listed type with at least 4 vCPU and 16 GB, one per task" in line.detail
+
+
+def test_nothing_fits_says_so(pricing: Pricing) -> None:
+    """No listed type big enough: no EC2 price, and a line saying why."""
+    line = _cost(pricing, vcpu=12, memory_gb=48).lines[-1]
+    assert line.monthly is None
+    assert "no listed instance type has at least 12 vCPU and 48 GB" in line.detail
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        dict(vcpu=32, memory_gb=64),
+        dict(vcpu=2, memory_gb=121),
+        dict(vcpu=4, memory_gb=16, gpu="yes"),
+    ],
+)
+def test_fargate_is_not_priced_where_it_cannot_run(
+    pricing: Pricing, answers: dict[str, Any]
+) -> None:
+    """Above 16 vCPU / 120 GB or with GPUs, the Fargate lines carry no price."""
+    monthly = _monthly(_cost(pricing, **answers))
+    assert monthly["ecs-fargate-x86"] is None and monthly["ecs-fargate-arm"] is None
+
+
+def test_cost_shows_snapshot_date_and_caveats(pricing: Pricing) -> None:
+    """The snapshot date, "prices change", ECS's zero charge, sources and ARM's source are said."""
+    cost = _cost(pricing, vcpu=1, memory_gb=2)
+    notes = " ".join(cost.notes)
+    assert cost.snapshot == "2026-09" and "2026-09" in notes and cost.region == "us-east-1"
+    assert "Prices change; check the AWS pricing pages." in notes
+    assert "ECS itself adds no charge" in notes
+    assert cost.sources == [
+        "https://aws.amazon.com/fargate/pricing/",
+        "https://aws.amazon.com/ec2/pricing/on-demand/",
+    ]
+    assert "third-party" in cost.lines[1].detail
+
+
+@pytest.mark.parametrize("answers", [{}, dict(vcpu=2), dict(memory_gb=4)])
+def test_no_cost_without_vcpu_and_memory(pricing: Pricing, answers: dict[str, Any]) -> None:
+    """Both vCPU and memory are needed for a cost comparison."""
+    assert monthly_cost(Answers(**answers), pricing) is None
