@@ -14,4 +14,4 @@ def main() -> None:
 
 
 # Command modules register themselves on `main` when imported.
-from bot.cli import ask, kb  # noqa: E402, F401
+from bot.cli import ask, kb, recommend, serve, storage  # noqa: E402, F401

@@ -1,0 +1,103 @@
+"""What every listener shares: where a reply goes, sending it, and failing politely."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks import to_dicts
+
+logger = logging.getLogger(__name__)
+
+HELP_WORDS = frozenset({"", "help", "?", "-h", "--help"})
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a reply goes: a channel or DM (optionally a thread), or, with no channel, the
+    requester alone through the interaction's response_url."""
+
+    channel: str | None = None
+    thread_ts: str | None = None
+
+    @property
+    def ephemeral(self) -> bool:
+        """True when only the person who asked sees the reply."""
+        return self.channel is None
+
+
+def as_question(text: str) -> str:
+    """The question in what the user typed: empty (so: help) for "help" and the like."""
+    stripped = text.strip()
+    return "" if stripped.lower() in HELP_WORDS else stripped
+
+
+def is_direct_message(channel_id: str) -> bool:
+    """True for a one-to-one DM channel id (Slack's D… ids)."""
+    return channel_id.startswith("D")
+
+
+def action_destination(body: dict[str, Any]) -> Destination:
+    """Where to answer a button click: the user's DM from App Home, ephemerally under an
+    ephemeral message, in the DM for a DM, else in the clicked message's thread."""
+    container: dict[str, Any] = body.get("container") or {}
+    if container.get("type") == "view":
+        return Destination(channel=body["user"]["id"])
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    if container.get("is_ephemeral") or not channel:
+        return Destination()
+    message: dict[str, Any] = body.get("message") or {}
+    thread_ts = container.get("thread_ts") or message.get("thread_ts")
+    if is_direct_message(channel):
+        return Destination(channel=channel, thread_ts=thread_ts)
+    return Destination(channel=channel, thread_ts=thread_ts or container.get("message_ts"))
+
+
+async def send(
+    dest: Destination,
+    text: str,
+    blocks: Sequence[Block] | None = None,
+    *,
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+) -> None:
+    """Send `text` (always, as the fallback) with optional blocks to `dest`."""
+    payload = to_dicts(blocks) if blocks is not None else None
+    if dest.channel is not None:
+        try:
+            await client.chat_postMessage(
+                channel=dest.channel, thread_ts=dest.thread_ts, text=text, blocks=payload
+            )
+            return
+        except SlackApiError as exc:
+            # A shared answer can sit in a channel the bot is not in: answer privately instead.
+            if respond is None or exc.response.get("error") not in NOT_A_MEMBER:
+                raise
+    if respond is None:
+        raise ValueError("an ephemeral reply needs the interaction's response_url")
+    await respond(text=text, blocks=payload, response_type="ephemeral", replace_original=False)
+
+
+@asynccontextmanager
+async def apologising(
+    what: str, dest: Destination, *, client: AsyncWebClient, respond: AsyncRespond | None
+) -> AsyncIterator[None]:
+    """Log a failure inside the block as "Failed to <what>" and tell the user, not a traceback."""
+    try:
+        yield
+    except Exception:
+        logger.exception("Failed to %s", what)
+        try:
+            await send(dest, SORRY, client=client, respond=respond)
+        except Exception:
+            logger.exception("Failed to tell the user that we failed to %s", what)

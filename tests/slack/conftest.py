@@ -1,0 +1,227 @@
+"""The Slack side end to end: the real Bolt HTTP app, signed requests, a local Web API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.answers import Answerer
+from bot.app import EntryPoint, Vote, create_app
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.matcher import Match, Matcher, Suggestion
+from bot.server import create_web_app
+from bot.settings import Settings
+from tests.conftest import write_topic
+from tests.slack import payloads
+from tests.slack.standin import BOT_TOKEN, SlackStandIn
+
+UNSURE_QUESTION = "something about fargate money maybe"
+
+_TOPIC = """\
+id: {id}
+title: {title}
+questions: [{questions}]
+keywords: [{keywords}]
+answer: "{answer}"
+ecs: ["{ecs}"]
+ec2: ["{ec2}"]
+sources:
+  - title: Amazon ECS developer guide
+    url: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html
+related: [{related}]
+reviewed: 2026-11-26
+"""
+_TOPICS = {
+    "cost": dict(
+        title="How ECS and EC2 are priced",
+        questions='"How is Fargate billed?", "Is ECS cheaper than EC2?"',
+        keywords="pricing, billing, cost",
+        answer="ECS itself is free: you pay for the EC2 instances or Fargate vCPU and memory.",
+        ecs="No charge for the ECS control plane",
+        ec2="Pay per instance-hour or per second",
+        related="fargate, which-should-i-choose",
+    ),
+    "fargate": dict(
+        title="What AWS Fargate is",
+        questions='"What is Fargate?", "Do I need servers with Fargate?"',
+        keywords="fargate, serverless",
+        answer="Fargate runs ECS tasks without servers to manage.",
+        ecs="Runs tasks without instances",
+        ec2="You manage the instances",
+        related="cost",
+    ),
+    "which-should-i-choose": dict(
+        title="Choosing between ECS and EC2",
+        questions='"Should I use ECS or EC2?", "Which should I choose?"',
+        keywords="choose, decide",
+        answer="Pick ECS to run containers with less operations work; EC2 for full control.",
+        ecs="Scheduling and scaling handled",
+        ec2="Full control of the operating system",
+        related="cost, fargate",
+    ),
+}
+_VOCABULARY = """\
+domain_terms: [ecs, ec2, fargate]
+stopwords: [what, is, how, the, a, i, do, should, use, or, than, with, need]
+"""
+
+
+@pytest.fixture(scope="session")
+def slack_kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A three-topic knowledge directory of our own, so these tests don't move with the real one."""
+    directory: Path = tmp_path_factory.mktemp("slack_kb")
+    for topic_id, fields in _TOPICS.items():
+        write_topic(directory, f"{topic_id}.yaml", _TOPIC.format(id=topic_id, **fields))
+    (directory / "vocabulary.yaml").write_text(textwrap.dedent(_VOCABULARY), encoding="utf-8")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def slack_kb(slack_kb_dir: Path) -> KnowledgeBase:
+    """The knowledge base in slack_kb_dir."""
+    return load_knowledge(slack_kb_dir)
+
+
+class ScriptedMatcher(Matcher):
+    """The real matcher, except that questions containing UNSURE_QUESTION get a low-confidence
+    match."""
+
+    def match(self, question: str) -> Match:
+        if UNSURE_QUESTION not in question:
+            return super().match(question)
+        fargate, cost = self.kb.get("fargate"), self.kb.get("cost")
+        assert fargate is not None and cost is not None
+        return Match(question, fargate, 0.4, confident=False, suggestions=(Suggestion(cost, 0.3),))
+
+
+@pytest.fixture(scope="session")
+def slack_answerer(slack_kb: KnowledgeBase) -> Answerer:
+    """The answerer the app under test uses."""
+    return Answerer(slack_kb, ScriptedMatcher(slack_kb))
+
+
+@dataclass
+class FakeRecorder:
+    """An in-memory Recorder."""
+
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    votes: list[dict[str, Any]] = field(default_factory=list)
+
+    async def record_question(
+        self, workspace: str, text: str, match: Match, entry_point: EntryPoint = "slash"
+    ) -> bool:
+        self.questions.append(
+            dict(workspace=workspace, text=text, match=match, entry_point=entry_point)
+        )
+        return True
+
+    async def record_feedback(
+        self, workspace: str, user_id: str, topic_id: str, answer_ref: str, vote: Vote
+    ) -> bool:
+        self.votes.append(
+            dict(
+                workspace=workspace,
+                user_id=user_id,
+                topic_id=topic_id,
+                answer_ref=answer_ref,
+                vote=vote,
+            )
+        )
+        return True
+
+    async def asked(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The recorded questions once there are `count`; they are recorded after the reply."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.questions) < count:
+            assert loop.time() < deadline, f"expected {count} recorded question(s)"
+            await asyncio.sleep(0.01)
+        return self.questions
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the app answered Slack."""
+
+    status: int
+    text: str
+
+
+class BotUnderTest:
+    """Posts signed requests in Slack's formats to the running app."""
+
+    def __init__(self, client: TestClient[Any, Any], api: SlackStandIn) -> None:
+        self.client = client
+        self.api = api
+
+    async def post(
+        self, body: str, *, form: bool = True, headers: dict[str, str] | None = None
+    ) -> Response:
+        """POST `body` to /slack/events, signed unless `headers` are given."""
+        headers = payloads.signed_headers(body, form=form) if headers is None else headers
+        async with self.client.post("/slack/events", data=body, headers=headers) as resp:
+            return Response(resp.status, await resp.text())
+
+    async def command(self, text: str, *, response_url: str | None = None) -> Response:
+        """Run `/ecs-vs-ec2 <text>`."""
+        url = response_url or self.api.response_url("command")
+        return await self.post(payloads.slash_command(text, url))
+
+    async def event(self, event: dict[str, Any], **kwargs: Any) -> Response:
+        """Deliver one Events API event."""
+        return await self.post(payloads.event_callback(event, **kwargs), form=False)
+
+    async def click(self, action_id: str, value: str, **kwargs: Any) -> Response:
+        """Click a button."""
+        return await self.post(payloads.button_click(action_id, value, **kwargs))
+
+
+@pytest_asyncio.fixture
+async def slack_api() -> AsyncIterator[SlackStandIn]:
+    """The Web API stand-in on a free 127.0.0.1 port."""
+    api = SlackStandIn()
+    await api.start()
+    yield api
+    await api.close()
+
+
+@pytest.fixture
+def recorder() -> FakeRecorder:
+    """Questions and votes the app recorded."""
+    return FakeRecorder()
+
+
+def bot_settings(api: SlackStandIn, **overrides: Any) -> Settings:
+    """HTTP-mode settings pointing the Web API client at the stand-in."""
+    values: dict[str, Any] = dict(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=payloads.SIGNING_SECRET,
+        slack_api_url=api.api_url,
+    )
+    return Settings(**{**values, **overrides})
+
+
+async def _settle(timeout: float = 5.0) -> None:
+    """Let listeners still running after their ack finish, so nothing outlives the test."""
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    if others:
+        await asyncio.wait(others, timeout=timeout)
+
+
+@pytest_asyncio.fixture
+async def bot(
+    slack_api: SlackStandIn, slack_answerer: Answerer, recorder: FakeRecorder
+) -> AsyncIterator[BotUnderTest]:
+    """The real aiohttp + Bolt app from bot.server, on a free port."""
+    app = create_app(bot_settings(slack_api), slack_answerer, recorder=recorder)
+    async with TestClient(TestServer(create_web_app(app), host="127.0.0.1")) as client:
+        yield BotUnderTest(client, slack_api)
+    await _settle()

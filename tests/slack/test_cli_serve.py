@@ -1,0 +1,156 @@
+"""`ecsbot serve` and `ecsbot run`: configuration errors, mode choice, a real server process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import bot.cli.serve as serve_module
+from bot.cli import main
+from bot.server import RedactSecrets
+from tests.slack.payloads import SIGNING_SECRET
+from tests.slack.standin import BOT_TOKEN
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch, slack_kb_dir: Path) -> list[tuple[str, Any]]:
+    """Which runner `serve` started, instead of really serving."""
+    calls: list[tuple[str, Any]] = []
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(slack_kb_dir))
+    monkeypatch.setattr(serve_module, "configure_logging", lambda level: None)
+    monkeypatch.setattr(
+        serve_module, "run_http", lambda app, *, host, port: calls.append(("http", port))
+    )
+    monkeypatch.setattr(
+        serve_module, "run_socket_mode", lambda app, token: calls.append(("socket", token))
+    )
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"SLACK_BOT_TOKEN": BOT_TOKEN}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_SIGNING_SECRET": SIGNING_SECRET}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": " "}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s", "PORT": "http"}, "PORT"),
+    ],
+)
+def test_serve_with_bad_configuration_exits_2_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+    started: list[tuple[str, Any]],
+    env: dict[str, str],
+    variable: str,
+) -> None:
+    """Missing or malformed configuration: one line naming the variable, exit code 2."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"configuration error: {variable}: ")
+    assert BOT_TOKEN not in result.output + result.stderr
+    assert started == []
+
+
+def test_serve_reads_dotenv(
+    started: list[tuple[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings come from a .env file in the working directory too."""
+    env_file = f"SLACK_BOT_TOKEN={BOT_TOKEN}\nSLACK_SIGNING_SECRET={SIGNING_SECRET}\nPORT=3999\n"
+    (tmp_path / ".env").write_text(env_file, encoding="utf-8")
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 0, result.stderr
+    assert started == [("http", 3999)]
+
+
+def test_app_token_switches_to_socket_mode(
+    monkeypatch: pytest.MonkeyPatch, started: list[tuple[str, Any]]
+) -> None:
+    """With SLACK_APP_TOKEN, serve connects over Socket Mode; no signing secret needed."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test-1-fake")
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 0, result.stderr
+    assert started == [("socket", "xapp-test-1-fake")]
+
+
+def test_run_serves_slack_when_configured(
+    monkeypatch: pytest.MonkeyPatch, started: list[tuple[str, Any]]
+) -> None:
+    """`ecsbot run` (what `make run` starts) serves Slack when credentials are there."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    result = CliRunner().invoke(main, ["run"])
+    assert result.exit_code == 0, result.stderr
+    assert started == [("http", 3000)]
+
+
+def test_run_chats_in_the_terminal_without_slack(started: list[tuple[str, Any]]) -> None:
+    """`ecsbot run` with no Slack credentials falls back to the terminal chat."""
+    result = CliRunner().invoke(main, ["run"], input="quit\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Slack is not configured" in result.stderr
+    assert "you> " in result.output
+    assert started == []
+
+
+def test_tokens_are_masked_in_logs() -> None:
+    """Whatever logs a Slack token, the log line carries it masked."""
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "token %s", (BOT_TOKEN,), None)
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == "token xoxb-[redacted]"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=1) as resp:
+        return resp.status, resp.read()
+
+
+def test_serve_really_serves_healthz(slack_kb_dir: Path) -> None:
+    """`ecsbot serve` starts an HTTP server: /healthz answers 200 and SIGTERM stops it."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "PORT": str(port),
+        "KNOWLEDGE_DIR": str(slack_kb_dir),
+    }
+    command = [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
+    with subprocess.Popen(
+        [*command, "--host", "127.0.0.1"], env=env, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    assert _get(f"http://127.0.0.1:{port}/healthz") == (200, b'{"status": "ok"}')
+                    break
+                except OSError:
+                    assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                    assert time.monotonic() < deadline, "ecsbot serve did not come up"
+                    time.sleep(0.1)
+        finally:
+            proc.terminate()
+            _, stderr = proc.communicate(timeout=10)
+    assert BOT_TOKEN not in stderr and SIGNING_SECRET not in stderr
