@@ -131,7 +131,7 @@ def topic_files(directory: Path) -> list[Path]:
     return sorted(topics_dir.glob("*.yaml")) + sorted(topics_dir.glob("*.yml"))
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -147,7 +147,7 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(topic)"
 
 
-def _validation_errors(
+def validation_errors(
     path: Path, topic_id: str | None, exc: ValidationError
 ) -> list[KnowledgeError]:
     errors = []
@@ -171,7 +171,7 @@ def _parse_topic(path: Path, data: Any) -> tuple[Topic | None, list[KnowledgeErr
     try:
         return Topic.model_validate(data), []
     except ValidationError as exc:
-        return None, _validation_errors(path, topic_id, exc)
+        return None, validation_errors(path, topic_id, exc)
 
 
 def _load_vocabulary(directory: Path) -> tuple[Vocabulary, list[KnowledgeError]]:
@@ -179,11 +179,11 @@ def _load_vocabulary(directory: Path) -> tuple[Vocabulary, list[KnowledgeError]]
     if not path.exists():
         return Vocabulary(), []
     try:
-        return Vocabulary.model_validate(_read_yaml(path) or {}), []
+        return Vocabulary.model_validate(read_yaml(path) or {}), []
     except KnowledgeError as exc:
         return Vocabulary(), [exc]
     except ValidationError as exc:
-        return Vocabulary(), _validation_errors(path, None, exc)
+        return Vocabulary(), validation_errors(path, None, exc)
 
 
 def _check_links(topics: dict[str, tuple[Path, Topic]], declared: set[str]) -> list[KnowledgeError]:
@@ -214,7 +214,7 @@ def collect_problems(directory: Path) -> tuple[KnowledgeBase, list[KnowledgeErro
     declared: set[str] = set()
     for path in files:
         try:
-            data = _read_yaml(path)
+            data = read_yaml(path)
         except KnowledgeError as exc:
             errors.append(exc)
             continue

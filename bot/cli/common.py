@@ -17,7 +17,8 @@ def settings_or_exit() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        raise click.ClickException(f"configuration error: {exc}") from None
+        click.echo(f"configuration error: {exc}", err=True)
+        raise click.exceptions.Exit(2) from None
 
 
 def knowledge_or_exit(directory: Path | None = None) -> KnowledgeBase:

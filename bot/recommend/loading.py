@@ -12,9 +12,9 @@ from pydantic import BaseModel, ValidationError
 from bot.knowledge import (
     KnowledgeError,
     KnowledgeErrors,
-    _read_yaml,
-    _validation_errors,
+    read_yaml,
     topic_files,
+    validation_errors,
 )
 from bot.recommend.config import PLACEHOLDERS, RecommendationConfig
 from bot.recommend.facets import FACET_VALUES, OUTCOMES, Facet
@@ -30,7 +30,7 @@ def _load_model(path: Path, model: type[ModelT]) -> ModelT:
     if not path.exists():
         raise KnowledgeErrors([KnowledgeError("file not found", file=path)])
     try:
-        data = _read_yaml(path)
+        data = read_yaml(path)
     except KnowledgeError as exc:
         raise KnowledgeErrors([exc]) from None
     if not isinstance(data, dict):
@@ -38,7 +38,7 @@ def _load_model(path: Path, model: type[ModelT]) -> ModelT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise KnowledgeErrors(_validation_errors(path, None, exc)) from None
+        raise KnowledgeErrors(validation_errors(path, None, exc)) from None
 
 
 def declared_topic_ids(directory: Path) -> set[str]:
@@ -46,7 +46,7 @@ def declared_topic_ids(directory: Path) -> set[str]:
     ids = set()
     for path in topic_files(directory):
         try:
-            data = _read_yaml(path)
+            data = read_yaml(path)
         except KnowledgeError:
             continue  # `ecsbot kb validate` reports it
         if isinstance(data, dict) and isinstance(data.get("id"), str):

@@ -149,3 +149,27 @@ def test_kb_list_and_bad_knowledge_dir(tiny_kb_dir: Path) -> None:
     result = CliRunner().invoke(main, ["ask", "x"], env={"KNOWLEDGE_DIR": str(tiny_kb_dir)})
     assert result.exit_code == 2
     assert "missing field" in result.stderr
+
+
+def test_kb_validate_checks_recommendation_and_pricing(tmp_path: Path) -> None:
+    """`kb validate` also reports problems in pricing.yaml and recommendation.yaml."""
+    import shutil
+
+    from bot.knowledge import default_knowledge_dir
+
+    copy = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), copy)
+    pricing = copy / "pricing.yaml"
+    pricing.write_text(pricing.read_text().replace("snapshot:", "snapshott:", 1))
+    result = run("kb", "validate", str(copy))
+    assert result.exit_code == 1
+    assert "pricing.yaml, field 'snapshot': missing field" in result.output
+    assert "pricing.yaml, field 'snapshott': unknown field" in result.output
+
+
+def test_bad_configuration_names_the_variable() -> None:
+    """A malformed setting is one clear line naming the variable, exit code 2."""
+    result = CliRunner().invoke(main, ["kb", "list"], env={"LOG_LEVEL": "LOUD"})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("configuration error: LOG_LEVEL")
+    assert "Traceback" not in result.output
