@@ -19,7 +19,10 @@ STEM_MIN_LENGTH = 4
 class Analyzer:
     """Turns text into weighted-term candidates: typo-corrected, synonym-folded, stemmed."""
 
-    def __init__(self, vocabulary: Vocabulary, corpus_words: set[str]) -> None:
+    def __init__(
+        self, vocabulary: Vocabulary, corpus_words: set[str], lexicon_words: set[str]
+    ) -> None:
+        """`corpus_words` are never corrected; typos are corrected towards `lexicon_words`."""
         self._stemmer = snowballstemmer.stemmer("english")
         self._stopwords = frozenset(vocabulary.stopwords)
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -28,20 +31,30 @@ class Analyzer:
             for variant in variants:
                 self._phrases[tuple(words(variant))] = target
         self._longest_phrase = max((len(p) for p in self._phrases), default=1)
-        known = set(corpus_words)
+        lexicon = set(lexicon_words)
         for source, folded in self._phrases.items():
-            known.update(source)
-            known.update(folded)
-        self._typo_choices = sorted(w for w in known if len(w) >= TYPO_MIN_LENGTH and w.isalpha())
-        # Words the vocabulary names (stopwords, adjacent services) are never "corrected".
-        known.update(self._stopwords)
+            lexicon.update(source)
+            lexicon.update(folded)
+        for term in [*vocabulary.domain_terms, *vocabulary.related_terms]:
+            lexicon.update(words(term))
+        # Only the domain's own words are correction targets: everyday words in example
+        # questions ("rest", "shoes") would otherwise swallow real words ("rent", "shows").
+        self._typo_choices = sorted(w for w in lexicon if len(w) >= TYPO_MIN_LENGTH and w.isalpha())
+        known = corpus_words | lexicon | self._stopwords
         for term in vocabulary.out_of_scope_terms:
             known.update(words(term))
         self.known_words = frozenset(known)
+        # A word sharing its stem with a phrasing word ("renting", "rent") is no typo.
+        # (Words a synonym folds away are left out: their stems never reach the index.)
+        self._known_stems = frozenset(
+            self.stem(w) for w in corpus_words if (w,) not in self._phrases
+        )
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
     def _correct_uncached(self, word: str) -> str:
         if word in self.known_words or len(word) < TYPO_MIN_LENGTH or not word.isalpha():
+            return word
+        if self.stem(word) in self._known_stems:
             return word
         # One edit (a swap counts as one) in four or five letters, about one in five beyond.
         # Typos rarely hit the first two letters; requiring them keeps "lunch" from "launch".

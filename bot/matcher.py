@@ -29,6 +29,7 @@ IDF_FLOOR = 0.1
 CONTRAST_PENALTY = 0.7
 # Without a domain term, this share of the question's weight must be knowledge-base words.
 UNANCHORED_KNOWN_SHARE = 0.8
+UNANCHORED_MIN_SCORE = 0.55
 WEAKLY_ANCHORED_KNOWN_SHARE = 0.5
 
 
@@ -89,7 +90,8 @@ class Matcher:
         self._topics = list(kb)
         vocab = kb.vocabulary
         corpus = {w for t in self._topics for text in _topic_phrasings(t) for w in words(text)}
-        self.analyzer = Analyzer(vocab, corpus)
+        lexicon = {w for t in self._topics for text in [t.title, *t.keywords] for w in words(text)}
+        self.analyzer = Analyzer(vocab, corpus, lexicon)
         phrasing_terms: list[tuple[int, set[str]]] = []
         topic_terms: list[set[str]] = []
         for index, topic in enumerate(self._topics):
@@ -99,9 +101,6 @@ class Matcher:
         self._idf = self._weights(topic_terms, self._term_set(vocab.glue_terms))
         self._unknown = math.log(max(len(self._topics), 2)) + 0.5
         self._sides = self._term_set([side for pair in vocab.contrasts for side in pair])
-        self._topic_sides = [
-            frozenset(self.analyzer.terms(t.title)) & self._sides for t in self._topics
-        ]
         self._index(phrasing_terms, topic_terms)
         self._strong = self._phrases(vocab.domain_terms)
         self._weak = self._phrases(vocab.related_terms)
@@ -174,12 +173,10 @@ class Matcher:
         scores = {}
         for t, covered in by_topic.items():
             score = PHRASING_WEIGHT * best[t] + (1 - PHRASING_WEIGHT) * covered / query.known_weight
-            if sides and self._topic_sides[t] and not self._topic_sides[t] & sides:
-                score *= CONTRAST_PENALTY
             scores[t] = score
         return scores
 
-    def _in_scope(self, question: str, query: _Query) -> bool:
+    def _in_scope(self, question: str, query: _Query, best: float) -> bool:
         """Whether the bot should answer at all, whatever the best topic's score."""
         if _contains(query.terms, self._strong):
             return True
@@ -189,7 +186,11 @@ class Matcher:
         share = query.known_weight / ((query.known_weight + query.unknown_weight) or 1)
         if _contains(query.terms, self._weak):
             return share >= WEAKLY_ANCHORED_KNOWN_SHARE
-        return len(query.known) >= 2 and share >= UNANCHORED_KNOWN_SHARE
+        return (
+            len(query.known) >= 2
+            and share >= UNANCHORED_KNOWN_SHARE
+            and best >= UNANCHORED_MIN_SCORE
+        )
 
     def ranked(self, question: str) -> list[tuple[Topic, float]]:
         """Every topic sharing a term with the question, best first."""
@@ -202,9 +203,9 @@ class Matcher:
         query = self._query(question)
         scores = self._scores(query)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        if not ranked or ranked[0][1] < MIN_SCORE or not self._in_scope(question, query):
-            score = round(ranked[0][1], 4) if ranked else 0.0
-            return Match(question=question, topic=None, score=score, confident=False)
+        best_score = ranked[0][1] if ranked else 0.0
+        if best_score < MIN_SCORE or not self._in_scope(question, query, best_score):
+            return Match(question=question, topic=None, score=round(best_score, 4), confident=False)
         best_index, best = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         suggestions = tuple(
@@ -223,9 +224,10 @@ class Matcher:
     def explain(self, question: str) -> dict[str, object]:
         """Debug view of how a question is analysed and ranked."""
         query = self._query(question)
+        ranked = self.ranked(question)
         return {
             "terms": query.terms,
             "weights": {t: round(self._idf.get(t, self._unknown), 3) for t in query.terms},
-            "in_scope": self._in_scope(question, query),
-            "top": [(t.id, round(s, 3)) for t, s in self.ranked(question)[:5]],
+            "top": [(t.id, round(s, 3)) for t, s in ranked[:5]],
+            "in_scope": bool(ranked) and self._in_scope(question, query, ranked[0][1]),
         }
