@@ -123,3 +123,11 @@ def test_dev_set_meets_the_bar(matcher: Matcher) -> None:
     report = evaluate(matcher, read_cases(SHARED_DEV))
     assert report.top1 >= 0.95, report.misses
     assert report.rejection >= 0.95, report.misses
+
+
+def test_heldout_style_set_does_not_regress(matcher: Matcher) -> None:
+    """The independently written held-out-style set stays above its recorded floor."""
+    report = evaluate(matcher, read_cases(HELDOUT))
+    # Recorded 0.884 / 1.000 when this floor was set; the knowledge base was not tuned on it.
+    assert report.top1 >= 0.85, report.misses
+    assert report.rejection >= 0.95, report.misses
