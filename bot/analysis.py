@@ -24,6 +24,8 @@ class Analyzer:
     ) -> None:
         """`corpus_words` are never corrected; typos are corrected towards `lexicon_words`."""
         self._stemmer = snowballstemmer.stemmer("english")
+        # Words repeat across thousands of phrasings; the pure-Python stemmer is the slow part.
+        self._stem = lru_cache(maxsize=65536)(self._stem_uncached)
         self._stopwords = frozenset(vocabulary.stopwords)
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         for canonical, variants in vocabulary.synonyms.items():
@@ -99,4 +101,7 @@ class Analyzer:
         """The stem of one word; short words and words with digits stay as they are."""
         if len(word) < STEM_MIN_LENGTH or not word.isalpha():
             return word
+        return self._stem(word)
+
+    def _stem_uncached(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
