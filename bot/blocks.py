@@ -36,7 +36,12 @@ FEEDBACK_UNHELPFUL = "not_helpful"
 BUTTON_TEXT_LIMIT = 75
 FIELD_TEXT_LIMIT = 2000
 ECHO_LIMIT = 200
-EXAMPLE_TOPIC_IDS = ("which-should-i-choose", "cost", "fargate")
+CHOOSE_TOPIC_ID = "which-should-i-choose"  # its answer offers the dialog up front
+EXAMPLE_TOPIC_IDS = (CHOOSE_TOPIC_ID, "cost", "fargate")
+CHOOSE_CALLOUT = (
+    "*Not sure yet?* Answer six quick questions and I'll recommend ECS on Fargate, "
+    "ECS on EC2 or plain EC2."
+)
 COMMAND = "/ecs-vs-ec2"
 
 
@@ -48,10 +53,21 @@ def topic_button(topic: Topic, index: int, *, label: str | None = None) -> Butto
     )
 
 
-def help_me_choose_button() -> ButtonElement:
+def help_me_choose_button(style: str | None = None) -> ButtonElement:
     """The button that starts the recommendation dialog."""
     return ButtonElement(
-        text=PlainTextObject(text="Help me choose"), action_id=ACTION_HELP_ME_CHOOSE, value="start"
+        text=PlainTextObject(text="Help me choose"),
+        action_id=ACTION_HELP_ME_CHOOSE,
+        value="start",
+        style=style,
+    )
+
+
+def build_choose_callout() -> SectionBlock:
+    """The "Help me choose" offer placed right under the answer to "which should I choose?"."""
+    return SectionBlock(
+        text=MarkdownTextObject(text=CHOOSE_CALLOUT),
+        accessory=help_me_choose_button(style="primary"),
     )
 
 
@@ -87,8 +103,9 @@ def _feedback_and_actions(topic: Topic, *, shareable: bool) -> ActionsBlock:
             action_id=f"{ACTION_FEEDBACK}:{FEEDBACK_UNHELPFUL}",
             value=topic.id,
         ),
-        help_me_choose_button(),
     ]
+    if topic.id != CHOOSE_TOPIC_ID:  # that answer offers it up front instead
+        elements.append(help_me_choose_button())
     if shareable:
         elements.append(
             ButtonElement(
@@ -107,6 +124,8 @@ def build_answer(topic: Topic, kb: KnowledgeBase, *, shareable: bool = False) ->
         HeaderBlock(text=PlainTextObject(text=topic.title)),
         SectionBlock(text=MarkdownTextObject(text=topic.answer)),
     ]
+    if topic.id == CHOOSE_TOPIC_ID:
+        blocks.append(build_choose_callout())
     if topic.ecs or topic.ec2:
         fields = []
         if topic.ecs:

@@ -60,6 +60,7 @@ BLOCK_SIZING = "recommend_sizing"  # ... and `recommend_sizing:<field>`
 ACTION_MODAL_INPUT = "recommend_input"
 EXPIRED_TEXT = "That “Help me choose” dialog has expired or I couldn't read it. Let's start over."
 CANCELLED_TEXT = "Help me choose: cancelled."
+START_OVER_VALUE = "again"  # the start button on a finished dialog: start over in that message
 MAX_RELATED_BUTTONS = 5
 _NAV_ACTIONS = {
     ACTION_DIALOG_SKIP: DialogAction.SKIP,
@@ -92,7 +93,7 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 
 def _start_button(text: str = "Start over") -> ButtonElement:
-    return _button(text, ACTION_HELP_ME_CHOOSE, "start", style="primary")
+    return _button(text, ACTION_HELP_ME_CHOOSE, START_OVER_VALUE, style="primary")
 
 
 def _chosen_style(value: str, chosen: str | None) -> str | None:
@@ -200,6 +201,11 @@ def build_dialog_expired() -> list[Block]:
 def build_dialog_cancelled() -> list[Block]:
     """What replaces the question after Cancel, with a way back in."""
     return [_section(CANCELLED_TEXT, accessory=_start_button("Help me choose"))]
+
+
+def build_modal_notice(text: str) -> View:
+    """A modal that only says `text` (an expired form, a failure), with a Close button."""
+    return View(type="modal", title="Help me choose", close="Close", blocks=[_section(text)])
 
 
 def _facet_input(config: RecommendationConfig, index: int) -> InputBlock:

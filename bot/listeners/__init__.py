@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.listeners import actions, commands, events, home
+from bot.listeners import actions, commands, events, home, recommend
 
-LISTENER_MODULES: tuple[ModuleType, ...] = (commands, events, actions, home)
+LISTENER_MODULES: tuple[ModuleType, ...] = (commands, events, recommend, actions, home)

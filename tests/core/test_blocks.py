@@ -14,6 +14,8 @@ from bot.blocks import (
     ACTION_FEEDBACK,
     ACTION_HELP_ME_CHOOSE,
     ACTION_SHARE,
+    CHOOSE_CALLOUT,
+    CHOOSE_TOPIC_ID,
     build_answer,
     build_help,
     build_home,
@@ -74,6 +76,14 @@ def test_answer_has_header_side_by_side_sources_and_buttons(kb: KnowledgeBase) -
     assert f"{ACTION_FEEDBACK}:not_helpful" in action_ids
     assert ACTION_HELP_ME_CHOOSE in action_ids
     assert ACTION_SHARE in action_ids
+
+
+def test_which_should_i_choose_offers_the_dialog_up_front(kb: KnowledgeBase) -> None:
+    """The "which should I choose?" answer puts "Help me choose" right under the answer, once."""
+    dicts = check_limits(build_answer(kb.topics[CHOOSE_TOPIC_ID], kb))
+    assert dicts[2]["text"]["text"] == CHOOSE_CALLOUT
+    assert dicts[2]["accessory"]["action_id"] == ACTION_HELP_ME_CHOOSE
+    assert json.dumps(dicts).count(f'"{ACTION_HELP_ME_CHOOSE}"') == 1
 
 
 def test_related_buttons_carry_existing_topic_ids(kb: KnowledgeBase) -> None:

@@ -31,10 +31,12 @@ from bot.recommend_blocks import (
     BLOCK_FACET,
     BLOCK_SIZING,
     CALLBACK_RECOMMEND_MODAL,
+    START_OVER_VALUE,
     ModalInputError,
     build_dialog_cancelled,
     build_dialog_expired,
     build_dialog_question,
+    build_modal_notice,
     build_recommend_modal,
     build_recommendation,
     parse_dialog_action,
@@ -157,6 +159,15 @@ def test_expired_and_cancelled_offer_a_fresh_start(build: Callable[[], list[Bloc
     """Both end states fit Slack and offer the button that starts a new dialog."""
     dicts = _dicts(build())
     assert [b["action_id"] for b in _buttons(dicts)] == [ACTION_HELP_ME_CHOOSE]
+    assert [b["value"] for b in _buttons(dicts)] == [START_OVER_VALUE]  # restart in place
+
+
+def test_modal_notice_is_a_closable_modal_with_the_text() -> None:
+    """An expired or failed form is replaced by a modal that says so and can only be closed."""
+    view = build_modal_notice("Let's start over.").to_dict()
+    assert (view["type"], view["close"]["text"]) == ("modal", "Close")
+    assert "submit" not in view
+    assert view["blocks"][0]["text"]["text"] == "Let's start over."
 
 
 def test_expired_says_lets_start_over() -> None:

@@ -33,7 +33,14 @@ def signed_headers(
     }
 
 
-def slash_command(text: str, response_url: str, *, user_id: str = USER_ID) -> str:
+def new_trigger_id() -> str:
+    """A fresh trigger_id, as Slack sends with commands and clicks."""
+    return f"{next(_ids)}.1234.abcdef"
+
+
+def slash_command(
+    text: str, response_url: str, *, user_id: str = USER_ID, trigger_id: str | None = None
+) -> str:
     """A /ecs-vs-ec2 invocation as the form body Slack posts."""
     return urlencode(
         {
@@ -49,7 +56,7 @@ def slash_command(text: str, response_url: str, *, user_id: str = USER_ID) -> st
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": f"{next(_ids)}.1234.abcdef",
+            "trigger_id": trigger_id or new_trigger_id(),
         }
     )
 
@@ -149,6 +156,8 @@ def button_click(
     container: dict[str, Any],
     response_url: str | None = None,
     message: dict[str, Any] | None = None,
+    trigger_id: str | None = None,
+    action_ts: str | None = None,
 ) -> str:
     """A block_actions payload for a button click inside `container` (message or view)."""
     payload: dict[str, Any] = {
@@ -157,7 +166,7 @@ def button_click(
         "api_app_id": APP_ID,
         "token": "verification-token-unused",
         "container": container,
-        "trigger_id": f"{next(_ids)}.1234.abcdef",
+        "trigger_id": trigger_id or new_trigger_id(),
         "team": {"id": TEAM_ID, "domain": "test"},
         "enterprise": None,
         "is_enterprise_install": False,
@@ -169,7 +178,7 @@ def button_click(
                 "text": {"type": "plain_text", "text": "A button", "emoji": True},
                 "value": value,
                 "type": "button",
-                "action_ts": new_ts(),
+                "action_ts": action_ts or new_ts(),
             }
         ],
     }
@@ -203,8 +212,26 @@ def home_container() -> dict[str, Any]:
     return {"type": "view", "view_id": "V0HOME"}
 
 
-def view_submission(callback_id: str) -> str:
-    """A view_submission payload for a modal with `callback_id`."""
+def radio_state(value: str) -> dict[str, Any]:
+    """What `view.state.values` holds for a radio buttons element with `value` chosen."""
+    option = {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
+    return {"type": "radio_buttons", "selected_option": option}
+
+
+def number_state(value: str | None) -> dict[str, Any]:
+    """What `view.state.values` holds for a number input as typed (None when left empty)."""
+    return {"type": "number_input", "value": value}
+
+
+def view_submission(
+    callback_id: str,
+    *,
+    private_metadata: str = "",
+    values: dict[str, dict[str, Any]] | None = None,
+    view_id: str = "V0MODAL",
+) -> str:
+    """A view_submission payload for a modal with `callback_id`: its inputs' `values` by
+    block id and action id, and the private_metadata the modal was opened with."""
     return _interaction(
         {
             "type": "view_submission",
@@ -212,13 +239,13 @@ def view_submission(callback_id: str) -> str:
             "user": {"id": USER_ID, "username": "alice", "name": "alice", "team_id": TEAM_ID},
             "api_app_id": APP_ID,
             "token": "verification-token-unused",
-            "trigger_id": f"{next(_ids)}.1234.abcdef",
+            "trigger_id": new_trigger_id(),
             "view": {
-                "id": "V0MODAL",
+                "id": view_id,
                 "type": "modal",
                 "callback_id": callback_id,
-                "private_metadata": "",
-                "state": {"values": {}},
+                "private_metadata": private_metadata,
+                "state": {"values": values or {}},
                 "hash": "1.abc",
                 "title": {"type": "plain_text", "text": "Test"},
                 "blocks": [],
