@@ -4,48 +4,72 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; anything bigger gets 413.
+# Slack posts events as JSON and commands and interactions as a form; nothing else.
+SLACK_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
-_SECRET = re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+")
+
+Cleanup = Callable[[], Awaitable[None]]
 
 
-class RedactSecrets(logging.Filter):
-    """Masks Slack tokens in log records, whichever library logs them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message with tokens masked; never drop it."""
-        message = record.getMessage()
-        masked = _SECRET.sub(lambda m: f"{m.group(1)}-[redacted]", message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
+def _bad_request(status: int, error: str) -> web.Response:
+    return web.json_response({"error": error}, status=status)
 
 
-def configure_logging(level: str) -> None:
-    """Log to stderr at `level`, once, with Slack tokens masked."""
-    root = logging.getLogger()
-    if any(isinstance(f, RedactSecrets) for h in root.handlers for f in h.filters):
-        return
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in root.handlers:
-        handler.addFilter(RedactSecrets())
+async def _bolt_request(request: web.Request) -> AsyncBoltRequest | web.Response:
+    """Slack's request for Bolt, or the 4xx for a body Bolt cannot parse."""
+    try:
+        bolt_request = await to_bolt_request(request)
+    except (ValueError, TypeError, AttributeError, KeyError):
+        # Bolt parses the body before checking its signature: garbage never reaches a listener.
+        logger.warning("Refused a malformed %s request to %s", request.content_type, request.path)
+        return _bad_request(400, "malformed request")
+    if not isinstance(bolt_request.body, dict):
+        return _bad_request(400, "malformed request")
+    return bolt_request
 
 
 async def handle_slack_events(request: web.Request) -> web.Response:
     """Hand a Slack request (command, event, interaction) to Bolt, which verifies it."""
-    bolt_response = await request.app[BOLT_APP].async_dispatch(await to_bolt_request(request))
+    if request.content_type not in SLACK_CONTENT_TYPES:
+        return _bad_request(415, "unsupported content type")
+    bolt_request = await _bolt_request(request)
+    if isinstance(bolt_request, web.Response):
+        return bolt_request
+    bolt_response = await request.app[BOLT_APP].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
+
+
+async def handle_install(request: web.Request) -> web.Response:
+    """The OAuth install page: an "Add to Slack" link carrying a fresh state."""
+    oauth_flow = request.app[BOLT_APP].oauth_flow
+    assert oauth_flow is not None  # the route exists only with OAuth
+    bolt_request = await _bolt_request(request)
+    if isinstance(bolt_request, web.Response):
+        return bolt_request
+    return await to_aiohttp_response(await oauth_flow.handle_installation(bolt_request))
+
+
+async def handle_oauth_redirect(request: web.Request) -> web.Response:
+    """Where Slack sends the installer back: the installation is saved to the database."""
+    oauth_flow = request.app[BOLT_APP].oauth_flow
+    assert oauth_flow is not None  # the route exists only with OAuth
+    bolt_request = await _bolt_request(request)
+    if isinstance(bolt_request, web.Response):
+        return bolt_request
+    return await to_aiohttp_response(await oauth_flow.handle_callback(bolt_request))
 
 
 async def handle_healthz(request: web.Request) -> web.Response:
@@ -53,23 +77,43 @@ async def handle_healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_web_app(bolt_app: AsyncApp) -> web.Application:
-    """The aiohttp application: POST /slack/events and GET /healthz, bodies up to 1 MB."""
+def create_web_app(bolt_app: AsyncApp, *, cleanup: Cleanup | None = None) -> web.Application:
+    """The aiohttp application: POST /slack/events, GET /healthz, and with OAuth the install
+    and redirect pages; bodies up to 1 MB; `cleanup` runs when the server shuts down."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app[BOLT_APP] = bolt_app
     web_app.router.add_post(EVENTS_PATH, handle_slack_events)
     web_app.router.add_get(HEALTH_PATH, handle_healthz)
+    oauth_flow = bolt_app.oauth_flow
+    if oauth_flow is not None:
+        web_app.router.add_get(oauth_flow.install_path, handle_install)
+        web_app.router.add_get(oauth_flow.redirect_uri_path, handle_oauth_redirect)
+    if cleanup is not None:
+
+        async def on_cleanup(_app: web.Application) -> None:
+            await cleanup()
+
+        web_app.on_cleanup.append(on_cleanup)
     return web_app
 
 
-def run_http(bolt_app: AsyncApp, *, port: int, host: str = "0.0.0.0") -> None:
-    """Serve Slack's requests over HTTP until interrupted."""
+def run_http(
+    bolt_app: AsyncApp, *, port: int, host: str = "0.0.0.0", cleanup: Cleanup | None = None
+) -> None:
+    """Serve Slack's requests over HTTP until interrupted, then run `cleanup`."""
     logger.info("Serving Slack requests on http://%s:%d%s (HTTP mode)", host, port, EVENTS_PATH)
-    web.run_app(create_web_app(bolt_app), host=host, port=port, print=None)
+    if bolt_app.oauth_flow is not None:
+        logger.info("OAuth install page at %s", bolt_app.oauth_flow.install_path)
+    web_app = create_web_app(bolt_app, cleanup=cleanup)
+    web.run_app(web_app, host=host, port=port, print=None)
 
 
 async def serve_socket_mode(
-    bolt_app: AsyncApp, app_token: str, stop: asyncio.Event | None = None
+    bolt_app: AsyncApp,
+    app_token: str,
+    stop: asyncio.Event | None = None,
+    *,
+    cleanup: Cleanup | None = None,
 ) -> None:
     """Stay connected to Slack over Socket Mode until `stop` is set (or forever)."""
     handler = AsyncSocketModeHandler(bolt_app, app_token)
@@ -78,12 +122,14 @@ async def serve_socket_mode(
         await (stop or asyncio.Event()).wait()
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
+        if cleanup is not None:
+            await cleanup()
 
 
-def run_socket_mode(bolt_app: AsyncApp, app_token: str) -> None:
+def run_socket_mode(bolt_app: AsyncApp, app_token: str, *, cleanup: Cleanup | None = None) -> None:
     """Connect to Slack over Socket Mode (no public URL needed) until interrupted."""
     logger.info("Connecting to Slack in Socket Mode")
     try:
-        asyncio.run(serve_socket_mode(bolt_app, app_token))
+        asyncio.run(serve_socket_mode(bolt_app, app_token, cleanup=cleanup))
     except KeyboardInterrupt:
         logger.info("Stopped")

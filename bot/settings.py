@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,20 +31,54 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_api_timeout: int = Field(default=10, ge=1, le=60)
     port: int = Field(default=3000, ge=1, le=65535)
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
     log_level: LogLevel = "INFO"
     database_url: str = "sqlite:///./data/ecsbot.db"
     redis_url: str | None = None
+    redis_key_prefix: str = Field(default="ecsbot:", min_length=1, max_length=100)
     rate_limit_per_minute: int = Field(default=20, ge=1)
     user_hash_salt: SecretStr | None = None
 
     @property
+    def oauth_configured(self) -> bool:
+        """True when the app installs into several workspaces (client id and secret set)."""
+        return bool(self.slack_client_id) and self.slack_client_secret is not None
+
+    @property
     def slack_configured(self) -> bool:
-        """True when there is enough to talk to Slack (HTTP mode or Socket Mode)."""
-        return self.slack_bot_token is not None and (
+        """True when there is enough to talk to Slack (HTTP mode, Socket Mode or OAuth)."""
+        has_token = self.slack_bot_token is not None or self.oauth_configured
+        return has_token and (
             self.slack_signing_secret is not None or self.slack_app_token is not None
         )
+
+    def secret_values(self) -> list[str]:
+        """Every secret this configuration holds, as text: what logs must never show."""
+        secrets = [
+            value.get_secret_value()
+            for value in (
+                self.slack_bot_token,
+                self.slack_signing_secret,
+                self.slack_app_token,
+                self.slack_client_secret,
+                self.user_hash_salt,
+            )
+            if value is not None
+        ]
+        for url in (self.database_url, self.redis_url):
+            secrets.extend(_url_password(url))
+        return [s for s in secrets if s.strip()]
+
+
+def _url_password(url: str | None) -> list[str]:
+    """A URL's password, as written and percent-decoded; none for no URL or no password."""
+    try:
+        password = urlsplit(url or "").password
+    except ValueError:
+        return []
+    return [password, unquote(password)] if password else []
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiohttp import ClientOSError, ServerConnectionError, ServerDisconnectedError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -14,13 +15,24 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.settings import Settings, SettingsError
 
 API_RETRIES = 2
+# Timeouts too: a Web API call that hangs is retried like a dropped connection.
+RETRIED_ERRORS: list[type[Exception]] = [
+    ServerConnectionError,
+    ServerDisconnectedError,
+    ClientOSError,
+    TimeoutError,
+]
 
 
 @dataclass(frozen=True)
 class SlackCredentials:
-    """The secrets the app runs with; Socket Mode when there is an app-level token."""
+    """The secrets the app runs with; Socket Mode when there is an app-level token.
 
-    bot_token: str
+    With OAuth (several workspaces) there is no fixed bot token: each workspace's comes from
+    the installation store.
+    """
+
+    bot_token: str | None
     signing_secret: str | None
     app_token: str | None
 
@@ -45,9 +57,16 @@ def slack_credentials(settings: Settings) -> SlackCredentials:
     bot_token = _secret(settings, "slack_bot_token")
     app_token = _secret(settings, "slack_app_token")
     signing_secret = _secret(settings, "slack_signing_secret")
-    if bot_token is None:
+    _secret(settings, "slack_client_secret")
+    if settings.oauth_configured:
+        if app_token is not None:
+            raise SettingsError("SLACK_APP_TOKEN: OAuth install needs HTTP mode; unset it")
+        if signing_secret is None:
+            raise SettingsError("SLACK_SIGNING_SECRET: is required for OAuth install (HTTP mode)")
+        bot_token = None  # each workspace's token comes from the installation store
+    elif bot_token is None:
         raise SettingsError("SLACK_BOT_TOKEN: is required to run in Slack (the xoxb- bot token)")
-    if not bot_token.startswith("xoxb-"):
+    if bot_token is not None and not bot_token.startswith("xoxb-"):
         raise SettingsError("SLACK_BOT_TOKEN: must be a bot token starting with xoxb-")
     if app_token is not None and not app_token.startswith("xapp-"):
         raise SettingsError("SLACK_APP_TOKEN: must be an app-level token starting with xapp-")
@@ -60,14 +79,18 @@ def slack_credentials(settings: Settings) -> SlackCredentials:
     return SlackCredentials(bot_token, signing_secret, app_token)
 
 
-def build_web_client(settings: Settings, bot_token: str) -> AsyncWebClient:
-    """The Web API client: SLACK_API_URL as base URL, retrying connection errors, 429 and 5xx."""
+def build_web_client(settings: Settings, bot_token: str | None) -> AsyncWebClient:
+    """The Web API client: SLACK_API_URL as base URL, SLACK_API_TIMEOUT, retrying connection
+    errors and timeouts, 429 (honouring Retry-After) and 5xx."""
     base_url = settings.slack_api_url.rstrip("/") + "/"
     return AsyncWebClient(
         token=bot_token,
         base_url=base_url,
+        timeout=settings.slack_api_timeout,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
+            AsyncConnectionErrorRetryHandler(
+                max_retry_count=API_RETRIES, error_types=RETRIED_ERRORS
+            ),
             AsyncRateLimitErrorRetryHandler(max_retry_count=API_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=API_RETRIES),
         ],

@@ -14,7 +14,7 @@ from bot.matcher import Matcher
 ENV_PREFIXES = (
     "SLACK_",
     "DATABASE_URL",
-    "REDIS_URL",
+    "REDIS_",
     "KNOWLEDGE_DIR",
     "PORT",
     "LOG_LEVEL",

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from functools import partial
+
 import click
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers import Answerer
 from bot.app import create_app
 from bot.cli import main
 from bot.cli.ask import chat
 from bot.cli.common import knowledge_or_exit
-from bot.server import configure_logging, run_http, run_socket_mode
+from bot.logs import configure_logging
+from bot.server import run_http, run_socket_mode
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_config import SlackCredentials, slack_credentials
+from bot.storage.db import mask_url
+from bot.storage.oauth import make_oauth_settings
+from bot.storage.services import Storage, open_storage
 
 CONFIG_EXIT_CODE = 2
+
+logger = logging.getLogger(__name__)
 
 
 def _config_error(exc: SettingsError) -> click.exceptions.Exit:
@@ -30,6 +42,37 @@ def slack_settings_or_exit() -> tuple[Settings, SlackCredentials]:
         raise _config_error(exc) from None
 
 
+def storage_or_exit(settings: Settings) -> Storage:
+    """The migrated database (and Redis), or one line naming the masked URL and exit 1."""
+    logger.info("Opening the database %s", mask_url(settings.database_url))
+    try:
+        return open_storage(settings)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+        raise click.ClickException(
+            f"database {mask_url(settings.database_url)}: {reason}"
+        ) from None
+
+
+async def close_storage(storage: Storage) -> None:
+    """Close the database pool and the Redis client (at shutdown)."""
+    await storage.aclose()
+    logger.info("Closed the database and Redis connections")
+
+
+def build_app(settings: Settings, answerer: Answerer, storage: Storage) -> AsyncApp:
+    """The Bolt app on `storage`; OAuth install when SLACK_CLIENT_ID and _SECRET are set."""
+    oauth_settings = make_oauth_settings(settings, storage.engine)
+    return create_app(
+        settings,
+        answerer,
+        recorder=storage.recorder,
+        deduper=storage.deduper,
+        limiter=storage.limiter,
+        oauth_settings=oauth_settings,
+    )
+
+
 @main.command()
 @click.option(
     "--host", default="0.0.0.0", show_default=True, help="Interface to listen on in HTTP mode."
@@ -37,13 +80,19 @@ def slack_settings_or_exit() -> tuple[Settings, SlackCredentials]:
 def serve(host: str) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
     settings, credentials = slack_settings_or_exit()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.secret_values())
     answerer = Answerer(knowledge_or_exit(settings.knowledge_dir))
-    app = create_app(settings, answerer)
+    storage = storage_or_exit(settings)
+    try:
+        app = build_app(settings, answerer, storage)
+    except BaseException:
+        asyncio.run(storage.aclose())
+        raise
+    cleanup = partial(close_storage, storage)
     if credentials.app_token is not None:
-        run_socket_mode(app, credentials.app_token)
+        run_socket_mode(app, credentials.app_token, cleanup=cleanup)
     else:
-        run_http(app, host=host, port=settings.port)
+        run_http(app, host=host, port=settings.port, cleanup=cleanup)
 
 
 @main.command()

@@ -35,6 +35,7 @@ THANKS_UNHELPFUL = (
     "Thanks for the feedback. Try asking in other words, or use *Help me choose* "
     "for a recommendation."
 )
+VOTE_NOT_SAVED = "Sorry, I couldn't save your vote just now. Please try again in a little while."
 
 
 def mention(user_id: str) -> str:
@@ -76,16 +77,14 @@ async def handle_answer_topic(
     reply_to = _response_url_respond(body, respond)
     async with apologising("answer a topic button", dest, client=client, respond=reply_to):
         reply = services.answerer.reply_topic(str(action.get("value")), shareable=dest.ephemeral)
-        if reply is None or reply.match is None:
+        if reply is None or reply.match is None or reply.match.topic is None:
             await send(dest, TOPIC_GONE, client=client, respond=reply_to)
             return
         await send(dest, reply.text, reply.blocks, client=client, respond=reply_to)
         entry_point: EntryPoint = (
             "home" if (body.get("container") or {}).get("type") == "view" else "button"
         )
-        await services.question_asked(
-            _workspace(body), reply.match.question, reply.match, entry_point
-        )
+        await services.answer_served(_workspace(body), reply.match.topic.id, entry_point)
 
 
 async def handle_feedback(
@@ -96,14 +95,17 @@ async def handle_feedback(
     respond: AsyncRespond,
     services: Services,
 ) -> None:
-    """Record a helpful / not helpful vote and thank the voter, privately."""
+    """Record a helpful / not helpful vote and thank the voter, privately (or, when the vote
+    could not be saved, say so)."""
     await ack()
     helpful = action["action_id"] == f"{ACTION_FEEDBACK}:{FEEDBACK_HELPFUL}"
     user_id = body["user"]["id"]
     vote: Vote = "helpful" if helpful else "not_helpful"
     topic_id = str(action.get("value"))
-    await services.feedback_given(_workspace(body), user_id, topic_id, answer_ref(body), vote)
-    thanks = THANKS_HELPFUL if helpful else THANKS_UNHELPFUL
+    saved = await services.feedback_given(
+        _workspace(body), user_id, topic_id, answer_ref(body), vote
+    )
+    thanks = (THANKS_HELPFUL if helpful else THANKS_UNHELPFUL) if saved else VOTE_NOT_SAVED
     reply_to = _response_url_respond(body, respond)
     async with apologising("thank for feedback", Destination(), client=client, respond=reply_to):
         if reply_to is not None:

@@ -10,29 +10,15 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import COMMAND
-from bot.listeners.common import Destination, apologising, as_question, send
+from bot.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
+
+# The seam the "Help me choose" button (bot.listeners.actions) starts the dialog through too.
+from bot.listeners.recommend import start_recommendation as start_recommendation
 
 if TYPE_CHECKING:
     from bot.app import Services
 
 RECOMMEND_WORD = "recommend"
-RECOMMEND_COMING = (
-    "The *Help me choose* dialog is coming in a later release. Meanwhile, ask me a question, "
-    f"for example `{COMMAND} which should I choose?`"
-)
-
-
-async def start_recommendation(
-    *,
-    dest: Destination,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond | None,
-    services: Services,
-) -> None:
-    """Start the recommendation dialog for the user in `body` (slash command or button click)."""
-    # Only the person who asked needs to hear that the dialog is not there yet.
-    await send(Destination() if respond else dest, RECOMMEND_COMING, client=client, respond=respond)
 
 
 async def handle_command(
@@ -51,6 +37,9 @@ async def handle_command(
             await start_recommendation(
                 dest=dest, body=body, client=client, respond=respond, services=services
             )
+            return
+        if not await services.question_allowed(body.get("team_id"), body.get("user_id")):
+            await send(dest, SLOW_DOWN, client=client, respond=respond)
             return
         question = as_question(text)
         reply = services.answerer.reply(question, shareable=True)

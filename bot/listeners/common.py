@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"", "help", "?", "-h", "--help"})
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+SLOW_DOWN = "You're asking faster than I can keep up with. Please wait a minute, then ask again."
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -9,10 +10,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.listeners.common import Destination, apologising, as_question, send
+from bot.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
 
 if TYPE_CHECKING:
     from bot.app import EntryPoint, Services
+
+logger = logging.getLogger(__name__)
 
 
 def without_mention_of(text: str, user_id: str | None) -> str:
@@ -36,12 +39,27 @@ async def answer(
     client: AsyncWebClient,
     services: Services,
 ) -> None:
-    """Post the answer to `question` at `dest` and record it."""
+    """Post the answer to `question` at `dest`, then record it (so storage never delays it)."""
     async with apologising(f"answer a {entry_point}", dest, client=client, respond=None):
         reply = services.answerer.reply(as_question(question))
         await send(dest, reply.text, reply.blocks, client=client, respond=None)
         if reply.match is not None:
             await services.question_asked(workspace, question, reply.match, entry_point)
+
+
+async def slow_down(event: dict[str, Any], client: AsyncWebClient) -> None:
+    """Tell the asker they passed the question limit: in their DM, or only to them in a
+    channel (an ephemeral message); nothing else is posted."""
+    channel, thread_ts = event["channel"], event.get("thread_ts")
+    try:
+        if event.get("channel_type") == "im":
+            await client.chat_postMessage(channel=channel, text=SLOW_DOWN, thread_ts=thread_ts)
+        else:
+            await client.chat_postEphemeral(
+                channel=channel, user=event["user"], text=SLOW_DOWN, thread_ts=thread_ts
+            )
+    except Exception:
+        logger.exception("Failed to tell a user to slow down")
 
 
 async def handle_app_mention(
@@ -52,6 +70,9 @@ async def handle_app_mention(
 ) -> None:
     """Answer a mention in a thread: the mention's own thread, or a new one under it."""
     if not is_from_a_person(event):
+        return
+    if not await services.question_allowed(context.team_id, event["user"]):
+        await slow_down(event, client)
         return
     question = without_mention_of(event.get("text") or "", context.bot_user_id)
     dest = Destination(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"])
@@ -73,6 +94,9 @@ async def handle_message(
 ) -> None:
     """Answer a direct message in the DM; ignore edits, deletions, joins and bots."""
     if event.get("channel_type") != "im" or not is_from_a_person(event):
+        return
+    if not await services.question_allowed(context.team_id, event["user"]):
+        await slow_down(event, client)
         return
     question = without_mention_of(event.get("text") or "", context.bot_user_id)
     dest = Destination(channel=event["channel"], thread_ts=event.get("thread_ts"))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.storage.models import MAX_NORMALISED_CHARS
 from bot.text import strip_slack_markup, truncate, words
+
+# PostgreSQL text cannot hold NUL, and no control character helps a reader.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def normalise_question(text: str) -> str:
@@ -14,4 +19,4 @@ def normalise_question(text: str) -> str:
 
 def sample_text(text: str, limit: int) -> str:
     """A readable example of the question without mentions (no user ids) and cut to `limit`."""
-    return truncate(strip_slack_markup(text), limit - 1)[0]
+    return truncate(strip_slack_markup(_CONTROL.sub(" ", text)), limit - 1)[0]

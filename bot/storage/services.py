@@ -37,9 +37,13 @@ class Storage:
 
 
 def open_storage(
-    settings: Settings, *, migrate: bool = True, redis_prefix: str = DEFAULT_PREFIX
+    settings: Settings, *, migrate: bool = True, redis_prefix: str | None = None
 ) -> Storage:
-    """Open the database (migrated to the newest schema unless `migrate` is False) and Redis."""
+    """Open the database (migrated to the newest schema unless `migrate` is False) and Redis.
+
+    Redis keys start with `redis_prefix`, by default REDIS_KEY_PREFIX ("ecsbot:").
+    """
+    prefix = redis_prefix or settings.redis_key_prefix or DEFAULT_PREFIX
     engine = make_engine(settings.database_url)
     try:
         if migrate:
@@ -53,7 +57,7 @@ def open_storage(
     return Storage(
         engine=engine,
         recorder=Recorder(engine, hasher),
-        deduper=make_deduper(settings, engine, redis, prefix=redis_prefix),
-        limiter=make_rate_limiter(settings, engine, redis, hasher, prefix=redis_prefix),
+        deduper=make_deduper(settings, engine, redis, prefix=prefix),
+        limiter=make_rate_limiter(settings, engine, redis, hasher, prefix=prefix),
         redis=redis,
     )

@@ -15,8 +15,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.answers import Answerer
 from bot.app import EntryPoint, Vote, create_app
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
 from bot.matcher import Match, Matcher, Suggestion
+from bot.recommender import Recommender, load_recommender
 from bot.server import create_web_app
 from bot.settings import Settings
 from tests.conftest import write_topic
@@ -90,6 +91,17 @@ def slack_kb(slack_kb_dir: Path) -> KnowledgeBase:
     return load_knowledge(slack_kb_dir)
 
 
+@pytest.fixture(scope="session")
+def slack_recommender() -> Recommender:
+    """The shipped "Help me choose" config, loaded once, keyed as bot_settings are."""
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=payloads.SIGNING_SECRET,
+        knowledge_dir=default_knowledge_dir(),
+    )
+    return load_recommender(settings)
+
+
 class ScriptedMatcher(Matcher):
     """The real matcher, except that questions containing UNSURE_QUESTION get a low-confidence
     match."""
@@ -110,10 +122,12 @@ def slack_answerer(slack_kb: KnowledgeBase) -> Answerer:
 
 @dataclass
 class FakeRecorder:
-    """An in-memory Recorder."""
+    """An in-memory Recorder; with `save_votes` False, votes fail to save like a database down."""
 
     questions: list[dict[str, Any]] = field(default_factory=list)
+    served: list[dict[str, Any]] = field(default_factory=list)
     votes: list[dict[str, Any]] = field(default_factory=list)
+    save_votes: bool = True
 
     async def record_question(
         self, workspace: str, text: str, match: Match, entry_point: EntryPoint = "slash"
@@ -123,9 +137,15 @@ class FakeRecorder:
         )
         return True
 
+    async def record_served(self, workspace: str, topic_id: str, entry_point: EntryPoint) -> bool:
+        self.served.append(dict(workspace=workspace, topic_id=topic_id, entry_point=entry_point))
+        return True
+
     async def record_feedback(
         self, workspace: str, user_id: str, topic_id: str, answer_ref: str, vote: Vote
     ) -> bool:
+        if not self.save_votes:
+            return False
         self.votes.append(
             dict(
                 workspace=workspace,
@@ -139,12 +159,22 @@ class FakeRecorder:
 
     async def asked(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """The recorded questions once there are `count`; they are recorded after the reply."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while len(self.questions) < count:
-            assert loop.time() < deadline, f"expected {count} recorded question(s)"
-            await asyncio.sleep(0.01)
-        return self.questions
+        return await _at_least(self.questions, count, "recorded question(s)", timeout)
+
+    async def answers_served(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The recorded button answers once there are `count`."""
+        return await _at_least(self.served, count, "served answer(s)", timeout)
+
+
+async def _at_least(
+    items: list[dict[str, Any]], count: int, what: str, timeout: float
+) -> list[dict[str, Any]]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(items) < count:
+        assert loop.time() < deadline, f"expected {count} {what}"
+        await asyncio.sleep(0.01)
+    return items
 
 
 @dataclass(frozen=True)
@@ -170,10 +200,12 @@ class BotUnderTest:
         async with self.client.post("/slack/events", data=body, headers=headers) as resp:
             return Response(resp.status, await resp.text())
 
-    async def command(self, text: str, *, response_url: str | None = None) -> Response:
+    async def command(
+        self, text: str, *, response_url: str | None = None, trigger_id: str | None = None
+    ) -> Response:
         """Run `/ecs-vs-ec2 <text>`."""
         url = response_url or self.api.response_url("command")
-        return await self.post(payloads.slash_command(text, url))
+        return await self.post(payloads.slash_command(text, url, trigger_id=trigger_id))
 
     async def event(self, event: dict[str, Any], **kwargs: Any) -> Response:
         """Deliver one Events API event."""
@@ -182,6 +214,10 @@ class BotUnderTest:
     async def click(self, action_id: str, value: str, **kwargs: Any) -> Response:
         """Click a button."""
         return await self.post(payloads.button_click(action_id, value, **kwargs))
+
+    async def submit(self, callback_id: str, **kwargs: Any) -> Response:
+        """Submit a modal."""
+        return await self.post(payloads.view_submission(callback_id, **kwargs))
 
 
 @pytest_asyncio.fixture
@@ -209,19 +245,28 @@ def bot_settings(api: SlackStandIn, **overrides: Any) -> Settings:
     return Settings(**{**values, **overrides})
 
 
-async def _settle(timeout: float = 5.0) -> None:
+async def settle(timeout: float = 5.0) -> None:
     """Let listeners still running after their ack finish, so nothing outlives the test."""
-    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    others = [
+        t
+        for t in asyncio.all_tasks()
+        if t is not asyncio.current_task() and not t.get_name().startswith("proxy-pump:")
+    ]
     if others:
         await asyncio.wait(others, timeout=timeout)
 
 
 @pytest_asyncio.fixture
 async def bot(
-    slack_api: SlackStandIn, slack_answerer: Answerer, recorder: FakeRecorder
+    slack_api: SlackStandIn,
+    slack_answerer: Answerer,
+    recorder: FakeRecorder,
+    slack_recommender: Recommender,
 ) -> AsyncIterator[BotUnderTest]:
     """The real aiohttp + Bolt app from bot.server, on a free port."""
-    app = create_app(bot_settings(slack_api), slack_answerer, recorder=recorder)
+    app = create_app(
+        bot_settings(slack_api), slack_answerer, recorder=recorder, recommender=slack_recommender
+    )
     async with TestClient(TestServer(create_web_app(app), host="127.0.0.1")) as client:
         yield BotUnderTest(client, slack_api)
-    await _settle()
+    await settle()

@@ -8,6 +8,7 @@ Mode it answers `apps.connections.open` (app-level token) and serves the WebSock
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import Callable
@@ -49,11 +50,13 @@ class Call:
 
 @dataclass
 class Failure:
-    """An error answer to give instead of the next call to a method."""
+    """An error answer to give instead of the next call to a method (or, with `stall`, an
+    answer that comes only after `stall` seconds: a timeout for the bot)."""
 
     status: int
     error: str
     headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0
 
 
 class SlackStandIn:
@@ -65,6 +68,7 @@ class SlackStandIn:
         self._failures: dict[str, list[Failure]] = {}
         self._ts = itertools.count(1)
         self.sockets: list[web.WebSocketResponse] = []
+        self._closing = asyncio.Event()
         app = web.Application()
         app.router.add_post("/api/apps.connections.open", self._connections_open)
         app.router.add_post("/api/{method}", self._web_api)
@@ -78,6 +82,7 @@ class SlackStandIn:
 
     async def close(self) -> None:
         """Stop listening."""
+        self._closing.set()
         for ws in self.sockets:
             await ws.close()
         await self.server.close()
@@ -98,6 +103,10 @@ class SlackStandIn:
         error (by default Slack's for that status)."""
         error = error or ("ratelimited" if status == 429 else "fatal_error")
         self._failures.setdefault(method, []).append(Failure(status, error, dict(headers)))
+
+    def stall_next(self, method: str, seconds: float) -> None:
+        """Answer the next call to `method` only after `seconds` (the bot should time out)."""
+        self._failures.setdefault(method, []).append(Failure(200, "", stall=seconds))
 
     def of(self, method: str) -> list[Call]:
         """Recorded calls to `method` (response_url posts are method "response_url")."""
@@ -162,12 +171,20 @@ class SlackStandIn:
     async def _web_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         call = Call(method, dict(request.headers), await self._read(request))
+        if method == "oauth.v2.access":  # client id and secret in Basic auth, no token yet
+            self.calls.append(call)
+            return web.json_response(self._oauth_v2_access())
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             self.rejected.append(call)
             return web.json_response({"ok": False, "error": "invalid_auth"})
         pending = self._failures.get(method)
         if pending:
             failure = pending.pop(0)
+            if failure.stall:
+                self.calls.append(Call(f"{method}:stalled", call.headers, call.body))
+                with contextlib.suppress(TimeoutError):  # closing cuts the stall short
+                    await asyncio.wait_for(self._closing.wait(), failure.stall)
+                return web.json_response({"ok": False, "error": "too_late"})
             self.calls.append(Call(f"{method}:{failure.status}", call.headers, call.body))
             return web.json_response(
                 {"ok": False, "error": failure.error},
@@ -196,6 +213,20 @@ class SlackStandIn:
             "team_id": TEAM_ID,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _oauth_v2_access(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "app_id": "A0TEST",
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "app_mentions:read,chat:write,commands,im:history",
+            "token_type": "bot",
+            "access_token": BOT_TOKEN,
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": TEAM_ID, "name": "Test"},
+            "enterprise": None,
             "is_enterprise_install": False,
         }
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks import ACTION_HELP_ME_CHOOSE, ACTION_SHARE, build_did_you_mean, to_dicts
+from bot.blocks import ACTION_SHARE, build_did_you_mean, to_dicts
 from bot.knowledge import KnowledgeBase
 from bot.listeners.actions import THANKS_HELPFUL, THANKS_UNHELPFUL, TOPIC_GONE
-from bot.listeners.commands import RECOMMEND_COMING
 from bot.matcher import Match
 from tests.slack import payloads
 from tests.slack.checks import action_ids, assert_valid_blocks
@@ -33,7 +32,10 @@ async def test_related_button_in_a_channel_answers_in_the_thread(
     assert (call.body["channel"], call.body["thread_ts"]) == (payloads.CHANNEL_ID, root)
     assert call.body["text"].startswith("What AWS Fargate is: ")
     assert_valid_blocks(call.blocks)
-    assert (await recorder.asked())[0]["entry_point"] == "button"
+    assert await recorder.answers_served() == [
+        {"workspace": "T0TEST", "topic_id": "fargate", "entry_point": "button"}
+    ]
+    assert recorder.questions == []
 
 
 @pytest.mark.asyncio
@@ -154,27 +156,6 @@ async def test_feedback_is_recorded_and_thanked_privately(
 
 
 @pytest.mark.asyncio
-async def test_help_me_choose_button_starts_the_recommendation(bot: BotUnderTest) -> None:
-    """The "Help me choose" button goes to start_recommendation, privately."""
-    await bot.click(
-        ACTION_HELP_ME_CHOOSE,
-        "start",
-        container=payloads.message_container(payloads.CHANNEL_ID, payloads.new_ts()),
-        response_url=bot.api.response_url(),
-    )
-    [call] = await bot.api.wait_for("response_url")
-    assert (call.body["response_type"], call.body["text"]) == ("ephemeral", RECOMMEND_COMING)
-
-
-@pytest.mark.asyncio
-async def test_help_me_choose_on_app_home_answers_in_the_dm(bot: BotUnderTest) -> None:
-    """The App Home "Help me choose" (no response_url there) is answered in the DM."""
-    await bot.click(ACTION_HELP_ME_CHOOSE, "start", container=payloads.home_container())
-    [call] = await bot.api.wait_for("chat.postMessage")
-    assert (call.body["channel"], call.body["text"]) == (payloads.USER_ID, RECOMMEND_COMING)
-
-
-@pytest.mark.asyncio
 async def test_button_in_a_channel_the_bot_is_not_in_answers_privately(bot: BotUnderTest) -> None:
     """Under a shared answer in a channel the bot is not a member of, the click is answered
     privately instead of failing."""
@@ -195,5 +176,5 @@ async def test_home_clicks_are_recorded_as_home(bot: BotUnderTest, recorder: Fak
     """Answers served from App Home buttons are counted under the home entry point."""
     await bot.click("answer_topic:0", "cost", container=payloads.home_container())
     await bot.api.wait_for("chat.postMessage")
-    [asked] = await recorder.asked()
-    assert (asked["workspace"], asked["entry_point"]) == ("T0TEST", "home")
+    [served] = await recorder.answers_served()
+    assert served == {"workspace": "T0TEST", "topic_id": "cost", "entry_point": "home"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -14,26 +15,34 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from slack_bolt.async_app import AsyncApp
 
 import bot.cli.serve as serve_module
 from bot.cli import main
-from bot.server import RedactSecrets
+from bot.logs import RedactSecrets
+from bot.server import Cleanup, create_web_app
 from tests.slack.payloads import SIGNING_SECRET
 from tests.slack.standin import BOT_TOKEN
+from tests.storage.conftest import closed_port
 
 
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch, slack_kb_dir: Path) -> list[tuple[str, Any]]:
-    """Which runner `serve` started, instead of really serving."""
+    """Which runner `serve` started, instead of really serving; storage is closed at once."""
     calls: list[tuple[str, Any]] = []
     monkeypatch.setenv("KNOWLEDGE_DIR", str(slack_kb_dir))
-    monkeypatch.setattr(serve_module, "configure_logging", lambda level: None)
-    monkeypatch.setattr(
-        serve_module, "run_http", lambda app, *, host, port: calls.append(("http", port))
-    )
-    monkeypatch.setattr(
-        serve_module, "run_socket_mode", lambda app, token: calls.append(("socket", token))
-    )
+    monkeypatch.setattr(serve_module, "configure_logging", lambda level, secrets=(): None)
+
+    def run_http(app: Any, *, host: str, port: int, cleanup: Cleanup) -> None:
+        asyncio.run(cleanup())
+        calls.append(("http", port))
+
+    def run_socket_mode(app: Any, token: str, *, cleanup: Cleanup) -> None:
+        asyncio.run(cleanup())
+        calls.append(("socket", token))
+
+    monkeypatch.setattr(serve_module, "run_http", run_http)
+    monkeypatch.setattr(serve_module, "run_socket_mode", run_socket_mode)
     return calls
 
 
@@ -46,6 +55,11 @@ def started(monkeypatch: pytest.MonkeyPatch, slack_kb_dir: Path) -> list[tuple[s
         ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
         ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": " "}, "SLACK_SIGNING_SECRET"),
         ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s", "PORT": "http"}, "PORT"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "shh"}, "SLACK_SIGNING_SECRET"),
+        (
+            {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "shh", "SLACK_APP_TOKEN": "xapp-1"},
+            "SLACK_APP_TOKEN",
+        ),
     ],
 )
 def test_serve_with_bad_configuration_exits_2_naming_the_variable(
@@ -74,6 +88,58 @@ def test_serve_reads_dotenv(
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 0, result.stderr
     assert started == [("http", 3999)]
+
+
+def test_client_id_and_secret_serve_the_oauth_install(
+    monkeypatch: pytest.MonkeyPatch, slack_kb_dir: Path
+) -> None:
+    """With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (no bot token), serve installs via OAuth
+    on the bot's database: /slack/install and /slack/oauth_redirect."""
+    served: list[AsyncApp] = []
+
+    def run_http(app: AsyncApp, *, host: str, port: int, cleanup: Cleanup) -> None:
+        asyncio.run(cleanup())
+        served.append(app)
+
+    monkeypatch.setattr(serve_module, "configure_logging", lambda level, secrets=(): None)
+    monkeypatch.setattr(serve_module, "run_http", run_http)
+    for name, value in {
+        "KNOWLEDGE_DIR": str(slack_kb_dir),
+        "SLACK_CLIENT_ID": "1.2",
+        "SLACK_CLIENT_SECRET": "shh-not-real",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 0, result.stderr
+    [app] = served
+    assert app.oauth_flow is not None
+    assert (app.oauth_flow.install_path, app.oauth_flow.redirect_uri_path) == (
+        "/slack/install",
+        "/slack/oauth_redirect",
+    )
+    assert app.client.token is None
+    routes = {r.resource.canonical for r in create_web_app(app).router.routes() if r.resource}
+    assert {"/slack/install", "/slack/oauth_redirect", "/slack/events"} <= routes
+
+
+def test_unreachable_database_at_startup_is_one_line_with_the_password_masked(
+    monkeypatch: pytest.MonkeyPatch, started: list[tuple[str, Any]]
+) -> None:
+    """`ecsbot serve` cannot migrate a database that is not there: one line, exit code 1."""
+    url = f"postgresql+psycopg://bot:pw-not-real-123@127.0.0.1:{closed_port()}/ecsbot"
+    for name, value in {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "DATABASE_URL": url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: database postgresql+psycopg://bot:***@127.0.0.1:")
+    assert "pw-not-real-123" not in result.output + result.stderr
+    assert started == []
 
 
 def test_app_token_switches_to_socket_mode(
@@ -154,3 +220,6 @@ def test_serve_really_serves_healthz(slack_kb_dir: Path) -> None:
             proc.terminate()
             _, stderr = proc.communicate(timeout=10)
     assert BOT_TOKEN not in stderr and SIGNING_SECRET not in stderr
+    assert "Database sqlite:///./data/ecsbot.db at revision " in stderr  # migrated at startup
+    assert "Closed the database and Redis connections" in stderr  # and closed on SIGTERM
+    assert proc.returncode == 0

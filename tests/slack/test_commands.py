@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.blocks import ACTION_SHARE
-from bot.listeners.commands import RECOMMEND_COMING
 from tests.slack.checks import action_ids, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, FakeRecorder
 
@@ -49,15 +48,6 @@ async def test_help_and_empty_command_show_usage(bot: BotUnderTest, text: str) -
     assert_valid_blocks(call.blocks)
     assert call.blocks[0]["text"]["text"] == "ECS vs EC2: how to ask"
     assert any(a.startswith("answer_topic:") for a in action_ids(call.blocks))
-
-
-@pytest.mark.asyncio
-async def test_recommend_starts_the_recommendation(bot: BotUnderTest) -> None:
-    """`/ecs-vs-ec2 recommend` goes to start_recommendation, answered ephemerally."""
-    await bot.command("recommend")
-    [call] = await bot.api.wait_for("response_url")
-    assert call.body["response_type"] == "ephemeral"
-    assert call.body["text"] == RECOMMEND_COMING
 
 
 @pytest.mark.asyncio

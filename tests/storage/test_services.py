@@ -36,3 +36,18 @@ async def test_open_storage_with_redis(redis: Redis, redis_prefix: str) -> None:
         assert await redis.exists(f"{redis_prefix}dedupe:event:Ev1")
     finally:
         await storage.aclose()
+
+
+@pytest.mark.services
+async def test_redis_key_prefix_comes_from_the_settings(redis: Redis, redis_prefix: str) -> None:
+    """REDIS_KEY_PREFIX keeps one deployment's (or test's) keys apart from another's."""
+    settings = load_settings(redis_url=REDIS_URL, redis_key_prefix=redis_prefix)
+    storage = open_storage(settings)
+    try:
+        assert await storage.deduper.first_time("event:Ev2")
+        assert await storage.limiter.allow("T1:U1")
+        keys = sorted([key.decode() async for key in redis.scan_iter(match=f"{redis_prefix}*")])
+    finally:
+        await storage.aclose()
+    assert keys[0] == f"{redis_prefix}dedupe:event:Ev2"
+    assert keys[1].startswith(f"{redis_prefix}ratelimit:") and "U1" not in keys[1]

@@ -1,0 +1,87 @@
+"""Exactly one reply per delivery: events by event_id, clicks by action_ts, user and action."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from bot.blocks import ACTION_SHARE
+from bot.middleware import MAX_KEY_CHARS, dedupe_key
+from tests.slack import payloads
+from tests.slack.conftest import BotUnderTest, FakeRecorder
+
+
+def click(action_id: str, action_ts: str, *, user: str = "U1") -> dict[str, Any]:
+    """The parts of a block_actions body the key is made of."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user},
+        "actions": [{"action_id": action_id, "action_ts": action_ts}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ({"type": "event_callback", "event_id": "Ev1"}, "event:Ev1"),
+        (click("feedback:helpful", "1.2"), "action:1.2:U1:feedback:helpful"),
+        ({"type": "event_callback"}, None),
+        ({"type": "block_actions", "actions": []}, None),
+        ({"type": "block_actions", "user": {"id": "U1"}, "actions": [{"action_id": "x"}]}, None),
+        ({"command": "/ecs-vs-ec2", "text": "hi"}, None),
+        ({"type": "view_submission", "view": {}}, None),
+        ({"type": "url_verification"}, None),
+    ],
+)
+def test_dedupe_key(body: dict[str, Any], key: str | None) -> None:
+    """Events and clicks have a key; commands and modal submissions (never repeated) do not."""
+    assert dedupe_key(body) == key
+
+
+def test_overlong_keys_fit_the_database_column() -> None:
+    """A key longer than the database fallback's column is cut and hashed, still unique."""
+    one, two = (dedupe_key(click("a" * 255, f"1.{n}")) for n in (1, 2))
+    assert one is not None and two is not None and one != two
+    assert len(one) <= MAX_KEY_CHARS and len(two) <= MAX_KEY_CHARS
+
+
+async def twice(bot: BotUnderTest, action_id: str, value: str, **kwargs: Any) -> None:
+    """Deliver one click twice at once (a retry, or the same click at two replicas)."""
+    action_ts = payloads.new_ts()
+    clicks = [bot.click(action_id, value, action_ts=action_ts, **kwargs) for _ in range(2)]
+    assert [r.status for r in await asyncio.gather(*clicks)] == [200, 200]
+    await asyncio.sleep(0.3)  # time for a second reply, were there one
+
+
+@pytest.mark.asyncio
+async def test_same_answer_button_click_twice_answers_once(bot: BotUnderTest) -> None:
+    """A repeated answer_topic click posts the answer once; a new click posts again."""
+    container = payloads.message_container(payloads.DM_CHANNEL_ID, payloads.new_ts())
+    await twice(bot, "answer_topic:0", "fargate", container=container)
+    assert len(bot.api.of("chat.postMessage")) == 1
+    await bot.click("answer_topic:0", "fargate", container=container)
+    await bot.api.wait_for("chat.postMessage", 2)
+
+
+@pytest.mark.asyncio
+async def test_same_feedback_click_twice_records_and_thanks_once(
+    bot: BotUnderTest, recorder: FakeRecorder
+) -> None:
+    """A repeated vote is recorded once and thanked once."""
+    container = payloads.message_container(payloads.CHANNEL_ID, payloads.new_ts())
+    await twice(
+        bot, "feedback:helpful", "cost", container=container, response_url=bot.api.response_url()
+    )
+    assert len(bot.api.of("response_url")) == 1
+    assert len(recorder.votes) == 1
+
+
+@pytest.mark.asyncio
+async def test_same_share_click_twice_shares_once(bot: BotUnderTest) -> None:
+    """A repeated Share posts the answer in the channel once."""
+    container = payloads.message_container(payloads.CHANNEL_ID, payloads.new_ts(), ephemeral=True)
+    await twice(bot, ACTION_SHARE, "cost", container=container, response_url=bot.api.response_url())
+    shared = [c for c in bot.api.of("response_url") if c.body.get("response_type") == "in_channel"]
+    assert len(shared) == 1

@@ -1,0 +1,205 @@
+"""Faults while running: the database or Redis down, Slack failing; answers keep coming."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.answers import Answerer
+from bot.app import create_app
+from bot.listeners.actions import VOTE_NOT_SAVED
+from bot.listeners.common import SORRY
+from bot.storage.models import ProcessedEvent
+from tests.slack import payloads
+from tests.slack.conftest import BotUnderTest, FakeRecorder, bot_settings
+from tests.slack.serving import served_with_storage, serving
+from tests.slack.standin import SlackStandIn
+from tests.storage.conftest import closed_port
+
+DB_PASSWORD = "db-password-not-real-7c1e"
+REDIS_PASSWORD = "redis-password-not-real-42ab"
+
+
+def down_database_url() -> str:
+    """A PostgreSQL URL, with a password, where no server listens."""
+    return f"postgresql+psycopg://ecsbot:{DB_PASSWORD}@127.0.0.1:{closed_port()}/ecsbot"
+
+
+def down_redis_url() -> str:
+    """A Redis URL, with a password, where no server listens."""
+    return f"redis://:{REDIS_PASSWORD}@127.0.0.1:{closed_port()}/0"
+
+
+async def vote(bot: BotUnderTest, action_id: str = "feedback:helpful") -> None:
+    """Click a feedback button under an answer in the DM."""
+    container = payloads.message_container(payloads.DM_CHANNEL_ID, payloads.new_ts())
+    await bot.click(action_id, "cost", container=container, response_url=bot.api.response_url())
+
+
+def retry_headers(body: str, retry: int | None) -> dict[str, str]:
+    """Signed JSON headers, plus Slack's retry headers for the `retry`-th retry."""
+    headers = payloads.signed_headers(body, form=False)
+    if retry is not None:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    return headers
+
+
+@pytest.mark.asyncio
+async def test_database_down_while_running_still_answers_and_says_the_vote_was_not_saved(
+    slack_api: SlackStandIn, slack_answerer: Answerer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the database gone after startup, questions are answered, a vote gets "not saved",
+    the failed writes are logged, and the log never shows the database password."""
+    settings = bot_settings(slack_api, database_url=down_database_url())
+    with caplog.at_level(logging.INFO):
+        serve = served_with_storage(settings, slack_answerer, slack_api, migrate=False)
+        async with serve as (bot, _):
+            assert (await bot.event(payloads.im_message("how is fargate billed?"))).status == 200
+            [answer] = await slack_api.wait_for("chat.postMessage")
+            await bot.command("what is fargate?")
+            [command_answer] = await slack_api.wait_for("response_url")
+            await vote(bot)
+            _, note = await slack_api.wait_for("response_url", 2)
+    assert answer.body["text"].startswith("How ECS and EC2 are priced")
+    assert command_answer.body["text"].startswith("What AWS Fargate is")
+    assert (note.body["text"], note.body["response_type"]) == (VOTE_NOT_SAVED, "ephemeral")
+    messages = [r.getMessage() for r in caplog.records]
+    masked = "postgresql+psycopg://ecsbot:***@127.0.0.1"
+    assert any(m.startswith(f"Failed to record feedback in {masked}") for m in messages)
+    assert any(m.startswith(f"Failed to record served answer in {masked}") for m in messages)
+    assert DB_PASSWORD not in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_redis_down_dedupe_falls_back_to_the_database_with_a_warning(
+    slack_api: SlackStandIn,
+    slack_answerer: Answerer,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With Redis unreachable an event and its retries still get exactly one reply: the
+    database claims the event id, and the log says so once, without Redis's password."""
+    settings = bot_settings(
+        slack_api,
+        database_url=f"sqlite:///{tmp_path / 'ecsbot.db'}",
+        redis_url=down_redis_url(),
+    )
+    body = payloads.event_callback(payloads.im_message("what is fargate?"), event_id="Ev0NOREDIS")
+    with caplog.at_level(logging.WARNING):
+        async with served_with_storage(settings, slack_answerer, slack_api) as (bot, storage):
+            for retry in (None, 1, 2):
+                response = await bot.post(body, form=False, headers=retry_headers(body, retry))
+                assert response.status == 200
+            [answer] = await slack_api.wait_for("chat.postMessage")
+            await settle_a_moment()
+            assert slack_api.of("chat.postMessage") == [answer]
+            with storage.engine.connect() as connection:
+                keys = connection.execute(select(ProcessedEvent.key)).scalars().all()
+    assert keys == ["event:Ev0NOREDIS"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    fallback = [w for w in warnings if "event dedupe falls back to the database" in w]
+    assert len(fallback) == 1
+    assert fallback[0].startswith("Redis at redis://:***@127.0.0.1:")
+    assert REDIS_PASSWORD not in caplog.text
+
+
+async def settle_a_moment() -> None:
+    """Time for a second reply to arrive, were there going to be one."""
+    await asyncio.sleep(0.3)
+
+
+class StuckRecorder(FakeRecorder):
+    """A recorder whose writes hang until `release` is set: a very slow database."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def record_question(self, *args: Any, **kwargs: Any) -> bool:
+        await self.release.wait()
+        return await super().record_question(*args, **kwargs)
+
+    async def record_served(self, *args: Any, **kwargs: Any) -> bool:
+        await self.release.wait()
+        return await super().record_served(*args, **kwargs)
+
+
+@pytest.mark.asyncio
+async def test_a_slow_database_never_delays_an_answer(
+    slack_api: SlackStandIn, slack_answerer: Answerer
+) -> None:
+    """Answers are posted before they are recorded: a hanging write holds up no reply."""
+    recorder = StuckRecorder()
+    app = create_app(bot_settings(slack_api), slack_answerer, recorder=recorder)
+    async with serving(app, slack_api) as bot:
+        await bot.event(payloads.im_message("how is fargate billed?"))
+        await bot.command("what is fargate?")
+        container = payloads.message_container(payloads.DM_CHANNEL_ID, payloads.new_ts())
+        await bot.click("answer_topic:0", "cost", container=container)
+        await slack_api.wait_for("chat.postMessage", 2)
+        await slack_api.wait_for("response_url")
+        assert recorder.questions == recorder.served == []
+        recorder.release.set()
+        assert len(await recorder.asked(2)) == 2
+        assert len(await recorder.answers_served(1)) == 1
+
+
+FAILURES = ["429", "503", "timeout"]
+
+
+def fail_once(api: SlackStandIn, failure: str, method: str = "chat.postMessage") -> None:
+    """Make the next call to `method` fail with `failure`."""
+    if failure == "timeout":
+        api.stall_next(method, 5)
+    else:
+        api.fail_next(method, int(failure), **{"Retry-After": "0"})
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("failure", FAILURES)
+async def test_a_failing_slack_call_is_retried(
+    slack_api: SlackStandIn, slack_answerer: Answerer, failure: str
+) -> None:
+    """A 429, a 5xx or a timeout from the Web API is retried, and the answer arrives."""
+    fail_once(slack_api, failure)
+    app = create_app(bot_settings(slack_api, slack_api_timeout=1), slack_answerer)
+    async with serving(app, slack_api) as bot:
+        await bot.event(payloads.im_message("how is fargate billed?"))
+        [answer] = await slack_api.wait_for("chat.postMessage", timeout=10)
+    tag = "stalled" if failure == "timeout" else failure
+    assert [c.method for c in slack_api.calls] == [f"chat.postMessage:{tag}", "chat.postMessage"]
+    assert answer.body["text"].startswith("How ECS and EC2 are priced")
+
+
+@pytest.mark.asyncio
+async def test_slack_failing_past_every_retry_is_logged_and_serving_goes_on(
+    slack_api: SlackStandIn, slack_answerer: Answerer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """429, then 5xx, then a timeout: the retries run out, the failure is logged, the user
+    gets an apology, and the next question is answered as usual."""
+    for failure in FAILURES:
+        fail_once(slack_api, failure)
+    app = create_app(bot_settings(slack_api, slack_api_timeout=1), slack_answerer)
+    with caplog.at_level(logging.ERROR):
+        async with serving(app, slack_api) as bot:
+            await bot.event(payloads.im_message("how is fargate billed?"))
+            [apology] = await slack_api.wait_for("chat.postMessage", timeout=15)
+            await bot.event(payloads.im_message("what is fargate?"))
+            _, answer = await slack_api.wait_for("chat.postMessage", 2)
+            async with bot.client.get("/healthz") as resp:
+                assert resp.status == 200
+    methods = [c.method for c in slack_api.calls]
+    assert methods[:3] == [
+        "chat.postMessage:429",
+        "chat.postMessage:503",
+        "chat.postMessage:stalled",
+    ]
+    assert apology.body["text"] == SORRY
+    assert answer.body["text"].startswith("What AWS Fargate is")
+    [failed] = [r for r in caplog.records if r.getMessage() == "Failed to answer a dm"]
+    assert failed.exc_info is not None and isinstance(failed.exc_info[1], TimeoutError)
