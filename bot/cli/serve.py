@@ -15,7 +15,9 @@ from bot.app import create_app
 from bot.cli import main
 from bot.cli.ask import chat
 from bot.cli.common import knowledge_or_exit
+from bot.knowledge import KnowledgeErrors
 from bot.logs import configure_logging
+from bot.recommender import Recommender, load_recommender
 from bot.server import run_http, run_socket_mode
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_config import SlackCredentials, slack_credentials
@@ -60,12 +62,27 @@ async def close_storage(storage: Storage) -> None:
     logger.info("Closed the database and Redis connections")
 
 
-def build_app(settings: Settings, answerer: Answerer, storage: Storage) -> AsyncApp:
+def recommender_or_exit(settings: Settings) -> Recommender:
+    """The recommendation config and prices, or every problem listed and exit 2."""
+    try:
+        return load_recommender(settings)
+    except KnowledgeErrors as exc:
+        for error in exc.errors:
+            click.echo(f"error: {error}", err=True)
+        raise click.exceptions.Exit(CONFIG_EXIT_CODE) from None
+    except SettingsError as exc:
+        raise _config_error(exc) from None
+
+
+def build_app(
+    settings: Settings, answerer: Answerer, recommender: Recommender, storage: Storage
+) -> AsyncApp:
     """The Bolt app on `storage`; OAuth install when SLACK_CLIENT_ID and _SECRET are set."""
     oauth_settings = make_oauth_settings(settings, storage.engine)
     return create_app(
         settings,
         answerer,
+        recommender=recommender,
         recorder=storage.recorder,
         deduper=storage.deduper,
         limiter=storage.limiter,
@@ -82,9 +99,10 @@ def serve(host: str) -> None:
     settings, credentials = slack_settings_or_exit()
     configure_logging(settings.log_level, settings.secret_values())
     answerer = Answerer(knowledge_or_exit(settings.knowledge_dir))
+    recommender = recommender_or_exit(settings)
     storage = storage_or_exit(settings)
     try:
-        app = build_app(settings, answerer, storage)
+        app = build_app(settings, answerer, recommender, storage)
     except BaseException:
         asyncio.run(storage.aclose())
         raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -76,6 +77,27 @@ def test_serve_with_bad_configuration_exits_2_naming_the_variable(
     [line] = result.stderr.splitlines()
     assert line.startswith(f"configuration error: {variable}: ")
     assert BOT_TOKEN not in result.output + result.stderr
+    assert started == []
+
+
+def test_serve_with_broken_recommendation_config_lists_the_problem(
+    monkeypatch: pytest.MonkeyPatch,
+    started: list[tuple[str, Any]],
+    slack_kb_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """A broken recommendation.yaml stops `serve` with the problem named, not a traceback."""
+    broken = tmp_path / "kb"
+    shutil.copytree(slack_kb_dir, broken)
+    (broken / "recommendation.yaml").write_text("facets: [\n", encoding="utf-8")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(broken))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 2
+    assert "recommendation.yaml" in result.stderr
+    assert "YAML syntax error" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
     assert started == []
 
 
