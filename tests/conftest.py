@@ -22,6 +22,37 @@ ENV_PREFIXES = (
 )
 
 
+# The topic ids every knowledge base must have (shared/eval/README.md).
+REQUIRED_TOPIC_IDS = [
+    "key-differences",
+    "what-is-ec2",
+    "what-is-ecs",
+    "abstraction-level",
+    "scalability",
+    "availability",
+    "cost",
+    "ease-of-use",
+    "when-to-use-ec2",
+    "when-to-use-ecs",
+    "which-should-i-choose",
+    "fargate",
+    "load-balancing",
+    "monitoring",
+    "security",
+    "networking",
+    "os-patching",
+    "saving-money",
+    "docker-on-ec2",
+    "migration",
+    "ecs-vs-eks",
+    "ecs-concepts",
+    "deployments",
+    "storage",
+    "gpu",
+    "ecs-anywhere",
+]
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's Slack credentials, database or `.env`."""

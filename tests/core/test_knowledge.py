@@ -8,36 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import KnowledgeBase, KnowledgeErrors, load_knowledge
-from tests.conftest import TINY_TOPIC, write_topic
-
-REQUIRED_IDS = [
-    "key-differences",
-    "what-is-ec2",
-    "what-is-ecs",
-    "abstraction-level",
-    "scalability",
-    "availability",
-    "cost",
-    "ease-of-use",
-    "when-to-use-ec2",
-    "when-to-use-ecs",
-    "which-should-i-choose",
-    "fargate",
-    "load-balancing",
-    "monitoring",
-    "security",
-    "networking",
-    "os-patching",
-    "saving-money",
-    "docker-on-ec2",
-    "migration",
-    "ecs-vs-eks",
-    "ecs-concepts",
-    "deployments",
-    "storage",
-    "gpu",
-    "ecs-anywhere",
-]
+from tests.conftest import REQUIRED_TOPIC_IDS, TINY_TOPIC, write_topic
 
 # The seed text's known errors (see shared/facts): the bot must never repeat them.
 SEED_ERRORS = [
@@ -57,7 +28,7 @@ def only_error(directory: Path) -> str:
 
 def test_shipped_kb_has_every_required_topic(kb: KnowledgeBase) -> None:
     """The knowledge base has at least the 26 topic ids the evaluation expects."""
-    missing = [tid for tid in REQUIRED_IDS if kb.get(tid) is None]
+    missing = [tid for tid in REQUIRED_TOPIC_IDS if kb.get(tid) is None]
     assert not missing
 
 

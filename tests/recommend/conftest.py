@@ -22,43 +22,13 @@ from bot.recommend import (
     load_recommendation_config,
     recommend,
 )
-from tests.conftest import TINY_TOPIC, write_topic
-
-# The knowledge base's topic ids, as the issue lists them: related topics must be among these.
-TOPIC_IDS = [
-    "key-differences",
-    "what-is-ec2",
-    "what-is-ecs",
-    "abstraction-level",
-    "scalability",
-    "availability",
-    "cost",
-    "ease-of-use",
-    "when-to-use-ec2",
-    "when-to-use-ecs",
-    "which-should-i-choose",
-    "fargate",
-    "load-balancing",
-    "monitoring",
-    "security",
-    "networking",
-    "os-patching",
-    "saving-money",
-    "docker-on-ec2",
-    "migration",
-    "ecs-vs-eks",
-    "ecs-concepts",
-    "deployments",
-    "storage",
-    "gpu",
-    "ecs-anywhere",
-]
+from tests.conftest import REQUIRED_TOPIC_IDS, TINY_TOPIC, write_topic
 
 
 @pytest.fixture(scope="session")
 def config() -> RecommendationConfig:
     """The shipped recommendation.yaml, checked against the knowledge base's topic ids."""
-    return load_recommendation_config(default_knowledge_dir(), topic_ids=TOPIC_IDS)
+    return load_recommendation_config(default_knowledge_dir(), topic_ids=REQUIRED_TOPIC_IDS)
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +65,7 @@ def write_topics(directory: Path, ids: list[str]) -> None:
 def rec_dir(tmp_path: Path) -> Path:
     """A knowledge directory: tiny topics for every id plus copies of the shipped YAML files."""
     directory = tmp_path / "knowledge"
-    write_topics(directory, TOPIC_IDS)
+    write_topics(directory, REQUIRED_TOPIC_IDS)
     for name in (RECOMMENDATION_FILE, PRICING_FILE):
         shutil.copy(default_knowledge_dir() / name, directory / name)
     return directory
@@ -115,5 +85,5 @@ def write_yaml(path: Path, data: Any) -> None:
 def tiny_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """A knowledge base with a tiny topic for every id (session-wide, for hypothesis tests)."""
     directory = tmp_path_factory.mktemp("kb")
-    write_topics(directory, TOPIC_IDS)
+    write_topics(directory, REQUIRED_TOPIC_IDS)
     return load_knowledge(directory)
