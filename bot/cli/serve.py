@@ -75,7 +75,11 @@ def recommender_or_exit(settings: Settings) -> Recommender:
 
 
 def build_app(
-    settings: Settings, answerer: Answerer, recommender: Recommender, storage: Storage
+    settings: Settings,
+    answerer: Answerer,
+    storage: Storage,
+    *,
+    recommender: Recommender | None = None,
 ) -> AsyncApp:
     """The Bolt app on `storage`; OAuth install when SLACK_CLIENT_ID and _SECRET are set."""
     oauth_settings = make_oauth_settings(settings, storage.engine)
@@ -102,7 +106,7 @@ def serve(host: str) -> None:
     recommender = recommender_or_exit(settings)
     storage = storage_or_exit(settings)
     try:
-        app = build_app(settings, answerer, recommender, storage)
+        app = build_app(settings, answerer, storage, recommender=recommender)
     except BaseException:
         asyncio.run(storage.aclose())
         raise

@@ -21,7 +21,7 @@ from bot.blocks import (
     to_dicts,
 )
 from bot.listeners.commands import start_recommendation
-from bot.listeners.common import Destination, action_destination, apologising, send
+from bot.listeners.common import Destination, action_destination, apologising, respond_for, send
 
 if TYPE_CHECKING:
     from bot.app import EntryPoint, Services, Vote
@@ -59,10 +59,6 @@ def _workspace(body: dict[str, Any]) -> str | None:
     return team.get("id") or (body.get("user") or {}).get("team_id")
 
 
-def _response_url_respond(body: dict[str, Any], respond: AsyncRespond) -> AsyncRespond | None:
-    return respond if body.get("response_url") else None
-
-
 async def handle_answer_topic(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -74,7 +70,7 @@ async def handle_answer_topic(
     """Answer the clicked topic where the click happened (thread, DM, or ephemerally)."""
     await ack()
     dest = action_destination(body)
-    reply_to = _response_url_respond(body, respond)
+    reply_to = respond_for(body, respond)
     async with apologising("answer a topic button", dest, client=client, respond=reply_to):
         reply = services.answerer.reply_topic(str(action.get("value")), shareable=dest.ephemeral)
         if reply is None or reply.match is None or reply.match.topic is None:
@@ -106,7 +102,7 @@ async def handle_feedback(
         _workspace(body), user_id, topic_id, answer_ref(body), vote
     )
     thanks = (THANKS_HELPFUL if helpful else THANKS_UNHELPFUL) if saved else VOTE_NOT_SAVED
-    reply_to = _response_url_respond(body, respond)
+    reply_to = respond_for(body, respond)
     async with apologising("thank for feedback", Destination(), client=client, respond=reply_to):
         if reply_to is not None:
             await send(Destination(), thanks, client=client, respond=reply_to)
@@ -151,7 +147,7 @@ async def handle_help_me_choose(
     """Start the recommendation dialog from a "Help me choose" button."""
     await ack()
     dest = action_destination(body)
-    reply_to = _response_url_respond(body, respond)
+    reply_to = respond_for(body, respond)
     async with apologising("start the recommendation", dest, client=client, respond=reply_to):
         await start_recommendation(
             dest=dest, body=body, client=client, respond=reply_to, services=services

@@ -64,6 +64,11 @@ def action_destination(body: dict[str, Any]) -> Destination:
     return Destination(channel=channel, thread_ts=thread_ts or container.get("message_ts"))
 
 
+def respond_for(body: dict[str, Any], respond: AsyncRespond) -> AsyncRespond | None:
+    """`respond` when the payload carries a response_url (messages, ephemerals), else None."""
+    return respond if body.get("response_url") else None
+
+
 async def send(
     dest: Destination,
     text: str,

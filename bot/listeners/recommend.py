@@ -21,7 +21,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import to_dicts
 from bot.dialog_state import DialogDone, DialogStateError, apply_action, decode_state, new_dialog
-from bot.listeners.common import NOT_A_MEMBER, Destination, action_destination, apologising
+from bot.listeners.common import (
+    NOT_A_MEMBER,
+    Destination,
+    action_destination,
+    apologising,
+    respond_for,
+)
 from bot.listeners.recommend_modal import handle_recommend_submission, open_modal, recommender_of
 from bot.recommend_blocks import (
     ACTION_DIALOG_ANSWER,
@@ -141,7 +147,7 @@ async def handle_dialog_click(
 ) -> None:
     """Answer, skip, go back, start over or cancel: the dialog message shows the next step."""
     await ack()
-    reply_to = respond if body.get("response_url") else None
+    reply_to = respond_for(body, respond)
     dest = action_destination(body)
     async with apologising(
         "move the recommendation dialog on", dest, client=client, respond=reply_to
