@@ -71,7 +71,11 @@ def ask(question: tuple[str, ...], as_json: bool) -> None:
             f"note: your question was long; only its first {MAX_QUESTION_CHARS:,} characters were read.",
             err=True,
         )
-    click.echo(render_blocks(bot.reply(text).blocks))
+    reply = bot.reply(text)
+    click.echo(render_blocks(reply.blocks))
+    if reply.match is not None and reply.match.confident and reply.match.suggestions:
+        titles = "; ".join(s.topic.title for s in reply.match.suggestions)
+        click.echo(f"\nAlso close: {titles}")
 
 
 @main.command()

@@ -173,3 +173,13 @@ def test_bad_configuration_names_the_variable() -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("configuration error: LOG_LEVEL")
     assert "Traceback" not in result.output
+
+
+def test_ask_names_close_topics_after_a_confident_answer() -> None:
+    """A confident answer that has runners-up lists them after the answer."""
+    from bot.cli.common import answerer as cached
+
+    match = cached().match("fargate pricing and spot")
+    assert match.confident and match.suggestions
+    result = run("ask", "fargate pricing and spot")
+    assert f"Also close: {match.suggestions[0].topic.title}" in result.output
