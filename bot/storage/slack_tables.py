@@ -3,7 +3,8 @@
 They mirror `SQLAlchemyInstallationStore.build_*_table` and
 `SQLAlchemyOAuthStateStore.build_oauth_states_table` (slack_sdk 3.48) with their default
 names; a test compares them so a slack_sdk upgrade that changes them asks for a migration.
-Declared rather than imported because importing those stores needs SQLAlchemy's asyncio extra.
+Declared rather than built by slack_sdk so that a migration's schema stays what it was when
+written, whatever slack_sdk version is installed later.
 """
 
 from __future__ import annotations
