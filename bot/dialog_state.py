@@ -14,14 +14,17 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bot.recommend import FACET_VALUES, Answers, Facet
+from bot.recommend import FACET_VALUES, Answers, Facet, SizePreset, SizeValue
 
-STEPS: tuple[Facet, ...] = tuple(Facet)
+FACET_STEPS: tuple[Facet, ...] = tuple(Facet)
+SIZE_STEP = len(FACET_STEPS)  # the optional last step: a preset size, for the cost comparison
+STEP_COUNT = SIZE_STEP + 1
 DEFAULT_MAX_AGE = 24 * 60 * 60
 CLOCK_SKEW = 5 * 60
 MAX_TOKEN_CHARS = 2000  # Slack's button value limit
@@ -41,21 +44,27 @@ class DialogAction(StrEnum):
     """What a click on a dialog button does to the state."""
 
     ANSWER = "answer"
+    SIZE = "size"
     SKIP = "skip"
     BACK = "back"
     RESTART = "restart"
 
 
 class DialogState(BaseModel):
-    """Where a dialog is: its id, the question on screen, the answers so far, when it was issued."""
+    """Where a dialog is: its id, the step on screen, the answers and size so far, when issued.
+
+    The size is a preset's value, checked against the loaded presets only when it is used: the
+    presets are data, and a value a later deploy dropped must mean "start over", not a crash.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     dialog_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,32}$")
-    step: int = Field(ge=0, lt=len(STEPS))
+    step: int = Field(ge=0, lt=STEP_COUNT)
     seq: int = Field(default=0, ge=0, le=10**9)
     issued_at: int = Field(ge=0)
     answers: dict[Facet, str] = Field(default_factory=dict)
+    size: SizeValue | None = None
 
     @model_validator(mode="after")
     def _known_values(self) -> DialogState:
@@ -65,18 +74,18 @@ class DialogState(BaseModel):
         return self
 
     @property
-    def facet(self) -> Facet:
-        """The facet whose question is on screen."""
-        return STEPS[self.step]
+    def facet(self) -> Facet | None:
+        """The facet whose question is on screen; None on the size step."""
+        return FACET_STEPS[self.step] if self.step < SIZE_STEP else None
 
     @property
     def key(self) -> str:
         """Identifies this exact state: two clicks on the same message share it (dedupe on it)."""
         return f"{self.dialog_id}:{self.seq}"
 
-    def to_answers(self) -> Answers:
-        """The answers so far as engine input."""
-        return Answers.model_validate({f.value: v for f, v in self.answers.items()})
+    def to_answers(self, sizes: Sequence[SizePreset]) -> Answers:
+        """The answers so far as engine input, sized by the chosen preset among `sizes`."""
+        return _answers(self.answers, self.size, sizes)
 
 
 class DialogDone(BaseModel):
@@ -192,8 +201,28 @@ def decode_reply_target(
     return target
 
 
+def _preset(value: str, sizes: Sequence[SizePreset]) -> SizePreset:
+    preset = next((p for p in sizes if p.value == value), None)
+    if preset is None:
+        raise DialogStateError("unreadable", f"{value!r} is not a size offered")
+    return preset
+
+
+def _answers(
+    answers: Mapping[Facet, str], size: str | None, sizes: Sequence[SizePreset]
+) -> Answers:
+    raw: dict[str, object] = {f.value: v for f, v in answers.items()}
+    if size is not None:
+        raw |= _preset(size, sizes).sizing()
+    return Answers.model_validate(raw)
+
+
 def _moved(
-    state: DialogState, step: int, answers: dict[Facet, str], now: float | None
+    state: DialogState,
+    step: int,
+    answers: dict[Facet, str],
+    size: str | None,
+    now: float | None,
 ) -> DialogState:
     return DialogState(
         dialog_id=state.dialog_id,
@@ -201,23 +230,43 @@ def _moved(
         seq=state.seq + 1,
         issued_at=_now(now),
         answers=answers,
+        size=size,
     )
 
 
-def apply_action(
-    state: DialogState, action: DialogAction, value: str | None = None, *, now: float | None = None
-) -> DialogState | DialogDone:
-    """The state after a click, or DialogDone after the last question; a bad value is unreadable."""
-    if action is DialogAction.RESTART:
-        return _moved(state, 0, {}, now)
-    if action is DialogAction.BACK:
-        return _moved(state, max(0, state.step - 1), dict(state.answers), now)
-    answers = {f: v for f, v in state.answers.items() if f is not state.facet}
+def _answered(
+    state: DialogState, action: DialogAction, value: str | None, sizes: Sequence[SizePreset]
+) -> tuple[dict[Facet, str], str | None]:
+    """The answers and size after Answer, Size or Skip on the step on screen."""
+    facet = state.facet
+    answers = {f: v for f, v in state.answers.items() if f is not facet}
+    size = state.size if facet is not None else None  # Skip on the size step: no cost
     if action is DialogAction.ANSWER:
-        if value not in FACET_VALUES[state.facet]:
-            raise DialogStateError("unreadable", f"{value!r} is not an answer to {state.facet}")
-        answers[state.facet] = value
-    if state.step + 1 < len(STEPS):
-        return _moved(state, state.step + 1, answers, now)
-    done = Answers.model_validate({f.value: v for f, v in answers.items()})
+        if facet is None or value not in FACET_VALUES[facet]:
+            raise DialogStateError("unreadable", f"{value!r} is not an answer to {facet}")
+        answers[facet] = value
+    elif action is DialogAction.SIZE:
+        if facet is not None:
+            raise DialogStateError("unreadable", f"a size was picked on the {facet} step")
+        size = _preset(str(value), sizes).value
+    return answers, size
+
+
+def apply_action(
+    state: DialogState,
+    action: DialogAction,
+    value: str | None = None,
+    *,
+    sizes: Sequence[SizePreset],
+    now: float | None = None,
+) -> DialogState | DialogDone:
+    """The state after a click, or DialogDone after the size step; a bad value is unreadable."""
+    if action is DialogAction.RESTART:
+        return _moved(state, 0, {}, None, now)
+    if action is DialogAction.BACK:
+        return _moved(state, max(0, state.step - 1), dict(state.answers), state.size, now)
+    answers, size = _answered(state, action, value, sizes)
+    if state.step + 1 < STEP_COUNT:
+        return _moved(state, state.step + 1, answers, size, now)
+    done = _answers(answers, size, sizes)
     return DialogDone(dialog_id=state.dialog_id, key=state.key, answers=done)

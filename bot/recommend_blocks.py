@@ -28,7 +28,8 @@ from slack_sdk.models.views import View
 
 from bot.blocks import ACTION_HELP_ME_CHOOSE, BUTTON_TEXT_LIMIT, topic_button
 from bot.dialog_state import (
-    STEPS,
+    FACET_STEPS,
+    STEP_COUNT,
     DialogAction,
     DialogState,
     ReplyTarget,
@@ -47,9 +48,11 @@ from bot.recommend import (
 )
 from bot.text import escape_mrkdwn, truncate
 
-# Contract with the listeners: answer buttons are `recommend_answer:<value>` (action ids must be
-# distinct within an actions block); every dialog button's value is the signed state token.
+# Contract with the listeners: answer buttons are `recommend_answer:<value>` and size buttons
+# `recommend_size:<preset>` (action ids must be distinct within an actions block); every dialog
+# button's value is the signed state token.
 ACTION_DIALOG_ANSWER = "recommend_answer"
+ACTION_DIALOG_SIZE = "recommend_size"
 ACTION_DIALOG_SKIP = "recommend_skip"
 ACTION_DIALOG_BACK = "recommend_back"
 ACTION_DIALOG_RESTART = "recommend_restart"
@@ -62,6 +65,7 @@ EXPIRED_TEXT = "That “Help me choose” dialog has expired or I couldn't read 
 CANCELLED_TEXT = "Help me choose: cancelled."
 START_OVER_VALUE = "again"  # the start button on a finished dialog: start over in that message
 MAX_RELATED_BUTTONS = 5
+_VALUE_ACTIONS = {ACTION_DIALOG_ANSWER: DialogAction.ANSWER, ACTION_DIALOG_SIZE: DialogAction.SIZE}
 _NAV_ACTIONS = {
     ACTION_DIALOG_SKIP: DialogAction.SKIP,
     ACTION_DIALOG_BACK: DialogAction.BACK,
@@ -102,40 +106,53 @@ def _chosen_style(value: str, chosen: str | None) -> str | None:
 
 
 def parse_dialog_action(action_id: str) -> tuple[DialogAction, str | None] | None:
-    """The dialog action (and answer value) an action id stands for; None if it is not one."""
+    """The dialog action (and answer or size value) an action id stands for; None if not one."""
     prefix, _, value = action_id.partition(":")
-    if prefix == ACTION_DIALOG_ANSWER and value:
-        return DialogAction.ANSWER, value
+    if prefix in _VALUE_ACTIONS and value:
+        return _VALUE_ACTIONS[prefix], value
     action = _NAV_ACTIONS.get(action_id)
     return (action, None) if action is not None else None
 
 
+def _step_words(state: DialogState, config: RecommendationConfig) -> tuple[str, str]:
+    words = config.sizing if state.facet is None else config.facet(state.facet)
+    return words.question, words.help
+
+
 def question_text(state: DialogState, config: RecommendationConfig) -> str:
     """The plain-text fallback for a dialog question."""
-    return f"Help me choose, {state.step + 1} of {len(STEPS)}: {config.facet(state.facet).question}"
+    question, _ = _step_words(state, config)
+    return f"Help me choose, {state.step + 1} of {STEP_COUNT}: {question}"
+
+
+def _choices(state: DialogState, config: RecommendationConfig, token: str) -> list[ButtonElement]:
+    """A button per answer to the facet on screen, or per preset size on the size step."""
+    if state.facet is None:
+        values = [(s.label, s.value) for s in config.sizing.sizes]
+        action, chosen = ACTION_DIALOG_SIZE, state.size
+    else:
+        values = [(o.label, o.value) for o in config.facet(state.facet).options]
+        action, chosen = ACTION_DIALOG_ANSWER, state.answers.get(state.facet)
+    return [_button(t, f"{action}:{v}", token, _chosen_style(v, chosen)) for t, v in values]
 
 
 def build_dialog_question(
     state: DialogState, config: RecommendationConfig, *, key: str | bytes
 ) -> list[Block]:
-    """One question as buttons, with progress ("2 of 6"), Skip, Back, Start over and Cancel."""
+    """One question as buttons, with progress ("2 of 7"), Skip, Back, Start over and Cancel."""
     token = encode_state(state, key)
-    facet = config.facet(state.facet)
-    chosen = state.answers.get(state.facet)
-    options = [
-        _button(o.label, f"{ACTION_DIALOG_ANSWER}:{o.value}", token, _chosen_style(o.value, chosen))
-        for o in facet.options
-    ]
+    question, help_text = _step_words(state, config)
     nav = [_button("Back", ACTION_DIALOG_BACK, token)] if state.step > 0 else []
     nav += [
         _button("Start over", ACTION_DIALOG_RESTART, token),
         _button("Cancel", ACTION_DIALOG_CANCEL, token),
     ]
     skip = _button("Skip", ACTION_DIALOG_SKIP, token)
+    choices = [*_choices(state, config, token), skip]
     return [
-        _context(f"*Help me choose* · {state.step + 1} of {len(STEPS)}"),
-        _section(f"*{escape_mrkdwn(facet.question)}*\n{escape_mrkdwn(facet.help)}"),
-        ActionsBlock(block_id=f"recommend_options:{state.step}", elements=[*options, skip]),
+        _context(f"*Help me choose* · {state.step + 1} of {STEP_COUNT}"),
+        _section(f"*{escape_mrkdwn(question)}*\n{escape_mrkdwn(help_text)}"),
+        ActionsBlock(block_id=f"recommend_options:{state.step}", elements=choices),
         ActionsBlock(block_id="recommend_nav", elements=nav),
     ]
 
@@ -209,10 +226,10 @@ def build_modal_notice(text: str) -> View:
 
 
 def _facet_input(config: RecommendationConfig, index: int) -> InputBlock:
-    facet = config.facet(STEPS[index])
+    facet = config.facet(FACET_STEPS[index])
     options = [Option(value=o.value, label=o.label) for o in facet.options]
     element = RadioButtonsElement(action_id=ACTION_MODAL_INPUT, options=options)
-    block_id = f"{BLOCK_FACET}:{STEPS[index].value}"
+    block_id = f"{BLOCK_FACET}:{FACET_STEPS[index].value}"
     label, hint = facet.question, facet.help
     return InputBlock(block_id=block_id, label=label, hint=hint, element=element, optional=True)
 
@@ -239,7 +256,7 @@ def build_recommend_modal(
         private_metadata=encode_reply_target(reply_to, key),
         blocks=[
             _section("Answer what you can: every question is optional."),
-            *(_facet_input(config, i) for i in range(len(STEPS))),
+            *(_facet_input(config, i) for i in range(len(FACET_STEPS))),
             DividerBlock(),
             _section("*Optional:* size the workload for a monthly cost comparison."),
             *(_sizing_input(name) for name in _DECIMAL_SIZING),

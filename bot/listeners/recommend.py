@@ -34,6 +34,7 @@ from bot.recommend_blocks import (
     ACTION_DIALOG_BACK,
     ACTION_DIALOG_CANCEL,
     ACTION_DIALOG_RESTART,
+    ACTION_DIALOG_SIZE,
     ACTION_DIALOG_SKIP,
     CALLBACK_RECOMMEND_MODAL,
     CANCELLED_TEXT,
@@ -54,8 +55,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DIALOG_ACTION_PATTERN = re.compile(
-    rf"^(?:{ACTION_DIALOG_ANSWER}:[\w-]+|{ACTION_DIALOG_SKIP}|{ACTION_DIALOG_BACK}"
-    rf"|{ACTION_DIALOG_RESTART}|{ACTION_DIALOG_CANCEL})$"
+    rf"^(?:(?:{ACTION_DIALOG_ANSWER}|{ACTION_DIALOG_SIZE}):[\w-]+"
+    rf"|{ACTION_DIALOG_SKIP}|{ACTION_DIALOG_BACK}|{ACTION_DIALOG_RESTART}|{ACTION_DIALOG_CANCEL})$"
 )
 
 
@@ -126,7 +127,7 @@ async def next_message(
         step = parse_dialog_action(action_id)
         if step is None:
             raise DialogStateError("unreadable", f"unknown dialog action {action_id!r}")
-        moved = apply_action(state, *step)
+        moved = apply_action(state, *step, sizes=recommender.config.sizing.sizes)
     except DialogStateError as exc:
         logger.info("Dialog state is %s (%s): asking to start over", exc.reason, exc)
         return EXPIRED_TEXT, build_dialog_expired()
@@ -145,7 +146,7 @@ async def handle_dialog_click(
     respond: AsyncRespond,
     services: Services,
 ) -> None:
-    """Answer, skip, go back, start over or cancel: the dialog message shows the next step."""
+    """Answer, pick a size, skip, go back, start over or cancel: the message shows what's next."""
     await ack()
     reply_to = respond_for(body, respond)
     dest = action_destination(body)

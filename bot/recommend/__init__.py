@@ -6,7 +6,17 @@ prices from knowledge/pricing.yaml; both are validated like the knowledge base.
 
 from __future__ import annotations
 
-from bot.recommend.config import FacetConfig, Option, OutcomeConfig, RecommendationConfig
+from bot.recommend.config import (
+    MAX_SIZE_PRESETS,
+    SIZE_VALUE_PATTERN,
+    FacetConfig,
+    Option,
+    OutcomeConfig,
+    RecommendationConfig,
+    SizePreset,
+    SizeValue,
+    SizingConfig,
+)
 from bot.recommend.engine import Recommendation, recommend
 from bot.recommend.facets import (
     FACET_VALUES,
@@ -40,9 +50,11 @@ __all__ = [
     "FACET_VALUES",
     "FARGATE_MAX_MEMORY_GB",
     "FARGATE_MAX_VCPU",
+    "MAX_SIZE_PRESETS",
     "OUTCOMES",
     "PRICING_FILE",
     "RECOMMENDATION_FILE",
+    "SIZE_VALUE_PATTERN",
     "SIZING_FIELDS",
     "SIZING_HELP",
     "SIZING_LABELS",
@@ -58,6 +70,9 @@ __all__ = [
     "Pricing",
     "Recommendation",
     "RecommendationConfig",
+    "SizePreset",
+    "SizeValue",
+    "SizingConfig",
     "check_answer",
     "load_pricing",
     "load_recommendation_config",

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.knowledge import TopicId
-from bot.recommend.facets import Facet, Outcome
+from bot.recommend.facets import MAX_COUNT, MAX_MEMORY_GB, MAX_VCPU, Facet, Outcome
 
 
 def _text(max_length: int) -> StringConstraints:
@@ -20,6 +20,11 @@ Title = Annotated[str, _text(150)]
 Line = Annotated[str, _text(300)]
 Paragraph = Annotated[str, _text(1000)]
 Weight = Annotated[int, Field(strict=True, ge=-10, le=10)]
+
+# A size preset's value becomes part of a button's action id (`recommend_size:<value>`).
+SIZE_VALUE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SizeValue = Annotated[str, StringConstraints(pattern=SIZE_VALUE_PATTERN, max_length=20)]
+MAX_SIZE_PRESETS = 5  # with Skip, one row of buttons that stays readable in Slack
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,6 +71,36 @@ class Facets(BaseModel):
     ops_team: FacetConfig
     traffic: FacetConfig
     priority: FacetConfig
+
+
+class SizePreset(BaseModel):
+    """A workload size offered as one button: `count` tasks or instances of vCPU and memory."""
+
+    model_config = _FROZEN
+
+    value: SizeValue
+    label: Label
+    vcpu: float = Field(strict=True, gt=0, le=MAX_VCPU)
+    memory_gb: float = Field(strict=True, gt=0, le=MAX_MEMORY_GB)
+    count: int = Field(default=1, strict=True, ge=1, le=MAX_COUNT)
+
+    def sizing(self) -> dict[str, float | int]:
+        """The preset as the engine's sizing answers (hours per month left at the default)."""
+        return {"vcpu": self.vcpu, "memory_gb": self.memory_gb, "count": self.count}
+
+
+class SizingConfig(BaseModel):
+    """The dialog's optional last step: preset sizes for a monthly cost comparison."""
+
+    model_config = _FROZEN
+
+    question: Line
+    help: Line
+    sizes: list[SizePreset] = Field(min_length=1, max_length=MAX_SIZE_PRESETS)
+
+    def size(self, value: str) -> SizePreset | None:
+        """The preset with this value, or None."""
+        return next((s for s in self.sizes if s.value == value), None)
 
 
 class OutcomeConfig(BaseModel):
@@ -145,6 +180,7 @@ class RecommendationConfig(BaseModel):
     tie_break: list[Outcome]
     outcomes: dict[Outcome, OutcomeConfig]
     facets: Facets
+    sizing: SizingConfig
     constraints: Constraints
     templates: Templates
     confidence: list[ConfidenceLevel] = Field(min_length=1)

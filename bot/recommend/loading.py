@@ -74,6 +74,15 @@ def _check_options(config: RecommendationConfig) -> list[tuple[str, str]]:
     return problems
 
 
+def _check_sizes(config: RecommendationConfig) -> list[tuple[str, str]]:
+    values = [size.value for size in config.sizing.sizes]
+    return [
+        (f"sizing.sizes.{index}.value", f"duplicate value {value!r}")
+        for index, value in enumerate(values)
+        if values.index(value) != index
+    ]
+
+
 def _check_outcomes(config: RecommendationConfig) -> list[tuple[str, str]]:
     problems = [
         ("outcomes", f"missing outcome {o!r}") for o in OUTCOMES if o not in config.outcomes
@@ -145,9 +154,10 @@ def _check_related(
 def check_recommendation_config(
     config: RecommendationConfig, topic_ids: Collection[str]
 ) -> list[tuple[str, str]]:
-    """Every (field, problem) pydantic cannot see: contract values, outcomes, templates, topics."""
+    """Every (field, problem) pydantic cannot see: contract values, sizes, templates, topics."""
     return [
         *_check_options(config),
+        *_check_sizes(config),
         *_check_outcomes(config),
         *_check_caveats(config),
         *_check_templates(config),

@@ -11,7 +11,9 @@ from slack_sdk.models.blocks import Block
 
 from bot.blocks import ACTION_ANSWER_TOPIC, ACTION_HELP_ME_CHOOSE
 from bot.dialog_state import (
-    STEPS,
+    FACET_STEPS,
+    SIZE_STEP,
+    STEP_COUNT,
     DialogAction,
     DialogState,
     ReplyTarget,
@@ -26,6 +28,7 @@ from bot.recommend_blocks import (
     ACTION_DIALOG_BACK,
     ACTION_DIALOG_CANCEL,
     ACTION_DIALOG_RESTART,
+    ACTION_DIALOG_SIZE,
     ACTION_DIALOG_SKIP,
     ACTION_MODAL_INPUT,
     BLOCK_FACET,
@@ -67,28 +70,46 @@ def _buttons(dicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _step_state(step: int) -> DialogState:
-    answers = {f: FACET_VALUES[f][0] for f in STEPS[:step]}
+    answers = {f: FACET_VALUES[f][0] for f in FACET_STEPS[:step]}
     return new_dialog().model_copy(update={"step": step, "answers": answers})
 
 
-@pytest.mark.parametrize("step", range(len(STEPS)))
+def _choice_ids(state: DialogState, config: RecommendationConfig) -> list[str]:
+    if state.facet is None:
+        return [f"{ACTION_DIALOG_SIZE}:{s.value}" for s in config.sizing.sizes]
+    return [f"{ACTION_DIALOG_ANSWER}:{v}" for v in FACET_VALUES[state.facet]]
+
+
+@pytest.mark.parametrize("step", range(STEP_COUNT))
 def test_each_question_fits_slack_and_shows_progress(
     config: RecommendationConfig, step: int
 ) -> None:
-    """Every question renders, says "n of 6", and offers each value plus Skip, Start over, Cancel."""
+    """Every step renders, says "n of 7", and offers its choices plus Skip, Start over, Cancel."""
     state = _step_state(step)
     dicts = _dicts(build_dialog_question(state, config, key=KEY))
     text = render_blocks(dicts)
-    assert f"{step + 1} of 6" in text
+    assert f"{step + 1} of 7" in text
     ids = [b["action_id"] for b in _buttons(dicts)]
-    values = [f"{ACTION_DIALOG_ANSWER}:{v}" for v in FACET_VALUES[state.facet]]
     nav = [ACTION_DIALOG_BACK] * (step > 0) + [ACTION_DIALOG_RESTART, ACTION_DIALOG_CANCEL]
-    assert ids == [*values, ACTION_DIALOG_SKIP, *nav]
+    assert ids == [*_choice_ids(state, config), ACTION_DIALOG_SKIP, *nav]
+    assert len(set(ids)) == len(ids) and all(len(i) <= 255 for i in ids)
 
 
-def test_question_buttons_carry_the_signed_state(config: RecommendationConfig) -> None:
+def test_size_step_offers_each_preset_as_a_button(config: RecommendationConfig) -> None:
+    """The size step shows its question, help and one button per preset labelled from the YAML."""
+    dicts = _dicts(build_dialog_question(_step_state(SIZE_STEP), config, key=KEY))
+    text = render_blocks(dicts)
+    assert config.sizing.question in text and "7 of 7" in text
+    labels = {b["action_id"]: b["text"]["text"] for b in _buttons(dicts)}
+    for size in config.sizing.sizes:
+        assert labels[f"{ACTION_DIALOG_SIZE}:{size.value}"] == size.label
+    assert labels[ACTION_DIALOG_SKIP] == "Skip"
+
+
+@pytest.mark.parametrize("step", [SIZE_STEP - 1, SIZE_STEP])
+def test_question_buttons_carry_the_signed_state(config: RecommendationConfig, step: int) -> None:
     """Every button value is at most 2,000 characters and decodes to the state on screen."""
-    state = _step_state(5)
+    state = _step_state(step)
     for button in _buttons(_dicts(build_dialog_question(state, config, key=KEY))):
         assert len(button["value"]) <= 2000
         assert decode_state(button["value"], KEY) == state
@@ -107,6 +128,8 @@ def test_going_back_highlights_the_earlier_answer(config: RecommendationConfig) 
     ("action_id", "expected"),
     [
         (f"{ACTION_DIALOG_ANSWER}:spiky", (DialogAction.ANSWER, "spiky")),
+        (f"{ACTION_DIALOG_SIZE}:x-large", (DialogAction.SIZE, "x-large")),
+        (f"{ACTION_DIALOG_SIZE}:", None),
         (ACTION_DIALOG_SKIP, (DialogAction.SKIP, None)),
         (ACTION_DIALOG_BACK, (DialogAction.BACK, None)),
         (ACTION_DIALOG_RESTART, (DialogAction.RESTART, None)),
@@ -122,7 +145,9 @@ def test_action_ids_map_to_dialog_actions(action_id: str, expected: object) -> N
 
 def test_question_text_is_a_plain_fallback(config: RecommendationConfig) -> None:
     """The fallback text has progress and the question."""
-    assert question_text(_step_state(1), config).startswith("Help me choose, 2 of 6: Do you need")
+    assert question_text(_step_state(1), config).startswith("Help me choose, 2 of 7: Do you need")
+    size_step = question_text(_step_state(SIZE_STEP), config)
+    assert size_step == f"Help me choose, 7 of 7: {config.sizing.question}"
 
 
 def test_recommendation_shows_outcome_why_caveats_cost_and_topics(

@@ -18,6 +18,7 @@ from bot.recommend import (
 from tests.recommend.conftest import read_yaml, write_yaml
 
 Mutation = Callable[[dict[str, Any]], None]
+SIZE = {"value": "small", "label": "Small", "vcpu": 0.5, "memory_gb": 1, "count": 2}
 
 
 def _set(path: str, value: Any) -> Mutation:
@@ -78,6 +79,21 @@ RECOMMENDATION_CASES = [
     ("caveat on an unknown facet", _set("caveats.0.when", {"colour": ["x"]}), "caveats.0.when.colour.[key]", "Input should be 'containerized'"),
     ("no zero confidence level", _set("confidence.2.min_share", 0.1), "confidence", "min_share: 0"),
     ("label too long for a button", _set("facets.gpu.options.0.label", "x" * 76), "facets.gpu.options.0.label", "at most 75"),
+    ("missing size step", _delete("sizing"), "sizing", "missing field"),
+    ("duplicate size value", _set("sizing.sizes.1.value", "small"), "sizing.sizes.1.value", "duplicate value 'small'"),
+    ("size value unsafe in an action id", _set("sizing.sizes.0.value", "small:1"), "sizing.sizes.0.value", "should match pattern"),
+    ("size value with capitals", _set("sizing.sizes.0.value", "Small"), "sizing.sizes.0.value", "should match pattern"),
+    ("size value too long", _set("sizing.sizes.0.value", "s" * 21), "sizing.sizes.0.value", "at most 20"),
+    ("zero vCPU", _set("sizing.sizes.0.vcpu", 0), "sizing.sizes.0.vcpu", "greater than 0"),
+    ("negative memory", _set("sizing.sizes.0.memory_gb", -1), "sizing.sizes.0.memory_gb", "greater than 0"),
+    ("vCPU as text", _set("sizing.sizes.0.vcpu", "0.5"), "sizing.sizes.0.vcpu", "valid number"),
+    ("fractional count", _set("sizing.sizes.0.count", 2.5), "sizing.sizes.0.count", "valid integer"),
+    ("zero count", _set("sizing.sizes.0.count", 0), "sizing.sizes.0.count", "greater than or equal to 1"),
+    ("unknown size field", _set("sizing.sizes.0.hours", 100), "sizing.sizes.0.hours", "unknown field"),
+    ("no sizes", _set("sizing.sizes", []), "sizing.sizes", "at least 1"),
+    ("too many sizes", _set("sizing.sizes", [dict(SIZE, value=f"s{i}") for i in range(6)]), "sizing.sizes", "at most 5"),
+    ("size label too long for a button", _set("sizing.sizes.0.label", "x" * 76), "sizing.sizes.0.label", "at most 75"),
+    ("size step without a question", _delete("sizing.question"), "sizing.question", "missing field"),
 ]  # fmt: skip
 
 
@@ -116,6 +132,7 @@ def test_shipped_files_load_against_the_shipped_topics() -> None:
     """The repository's recommendation.yaml links only to topics the knowledge base has."""
     config = load_recommendation_config(default_knowledge_dir())
     assert config.tie_break[0] == "ecs-fargate"
+    assert [s.value for s in config.sizing.sizes] == ["small", "medium", "large", "x-large"]
     assert load_pricing(default_knowledge_dir()).snapshot == "2026-09"
 
 

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from bot.dialog_state import (
     DEFAULT_MAX_AGE,
     MAX_TOKEN_CHARS,
+    SIZE_STEP,
     STATE_KIND,
-    STEPS,
+    STEP_COUNT,
     DialogAction,
     DialogDone,
     DialogState,
@@ -27,19 +28,24 @@ from bot.dialog_state import (
     encode_state,
     new_dialog,
 )
-from bot.recommend import FACET_VALUES, Answers, Facet
+from bot.recommend import FACET_VALUES, Answers, Facet, SizePreset
 
 KEY = "signing-secret"
 NOW = 1_800_000_000
+SIZES = [
+    SizePreset(value="small", label="Small", vcpu=0.5, memory_gb=1, count=2),
+    SizePreset(value="x-large", label="X-large", vcpu=8, memory_gb=32, count=8),
+]
 
 
-def _state(step: int = 2, **answers: str) -> DialogState:
+def _state(step: int = 2, size: str | None = None, **answers: str) -> DialogState:
     return DialogState(
         dialog_id="dlg12345abc",
         step=step,
         seq=4,
         issued_at=NOW,
         answers={Facet(f): v for f, v in answers.items()},
+        size=size,
     )
 
 
@@ -50,8 +56,8 @@ def test_state_round_trips() -> None:
 
 
 def test_full_state_fits_a_button_value() -> None:
-    """Even with every facet answered the token is compact and URL-safe."""
-    state = _state(5, **{f.value: FACET_VALUES[f][-1] for f in Facet})
+    """Even with every facet answered and a size picked the token is compact and URL-safe."""
+    state = _state(SIZE_STEP, "x-large", **{f.value: FACET_VALUES[f][-1] for f in Facet})
     token = encode_state(state, KEY)
     assert len(token) < 500 <= MAX_TOKEN_CHARS
     assert token.replace(".", "").replace("-", "").replace("_", "").isalnum()
@@ -125,12 +131,22 @@ def test_garbage_is_unreadable_or_tampered(token: str) -> None:
     "payload",
     [
         {"dialog_id": "dlg12345abc", "step": 1, "issued_at": NOW, "answers": {"gpu": "maybe"}},
-        {"dialog_id": "dlg12345abc", "step": 6, "issued_at": NOW},
+        {"dialog_id": "dlg12345abc", "step": STEP_COUNT, "issued_at": NOW},
         {"dialog_id": "x", "step": 0, "issued_at": NOW},
         {"dialog_id": "dlg12345abc", "step": 0, "issued_at": NOW, "extra": 1},
+        {"dialog_id": "dlg12345abc", "step": SIZE_STEP, "issued_at": NOW, "size": "Big!"},
+        {"dialog_id": "dlg12345abc", "step": SIZE_STEP, "issued_at": NOW, "size": "s" * 21},
         ["not", "a", "mapping"],
     ],
-    ids=["bad answer", "step past the end", "short id", "extra field", "list"],
+    ids=[
+        "bad answer",
+        "step past the end",
+        "short id",
+        "extra field",
+        "bad size",
+        "long size",
+        "list",
+    ],
 )
 def test_signed_but_invalid_state_is_unreadable(payload: object) -> None:
     """A correctly signed payload that is not a valid state is still refused (e.g. old versions)."""
@@ -169,14 +185,20 @@ def test_new_dialog_starts_at_the_first_question() -> None:
         (_state(2, gpu="yes"), DialogAction.BACK, None, 1, {"gpu": "yes"}),
         (_state(0), DialogAction.BACK, None, 0, {}),
         (_state(4, gpu="yes", traffic="spiky"), DialogAction.RESTART, None, 0, {}),
+        (_state(SIZE_STEP - 1), DialogAction.ANSWER, "cost", SIZE_STEP, {"priority": "cost"}),
+        (_state(SIZE_STEP, gpu="no"), DialogAction.BACK, None, SIZE_STEP - 1, {"gpu": "no"}),
+        (_state(SIZE_STEP, gpu="no"), DialogAction.RESTART, None, 0, {}),
     ],
-    ids=["answer", "skip", "skip clears", "change answer", "back keeps", "back at 0", "restart"],
-)
+    ids=[
+        "answer", "skip", "skip clears", "change answer", "back keeps", "back at 0", "restart",
+        "last facet to size", "back from size", "restart from size",
+    ],
+)  # fmt: skip
 def test_clicks_move_the_dialog(
     state: DialogState, action: DialogAction, value: str | None, step: int, answers: dict[str, str]
 ) -> None:
     """Each click gives the next step and answers, a new seq and a fresh issued_at."""
-    after = apply_action(state, action, value, now=NOW + 5)
+    after = apply_action(state, action, value, sizes=SIZES, now=NOW + 5)
     assert isinstance(after, DialogState)
     assert (after.step, {f.value: v for f, v in after.answers.items()}) == (step, answers)
     assert after.dialog_id == state.dialog_id
@@ -184,22 +206,67 @@ def test_clicks_move_the_dialog(
     assert after.issued_at == NOW + 5
 
 
-def test_last_answer_finishes_the_dialog() -> None:
-    """Answering the last question gives DialogDone with every answer, keyed by the click."""
-    state = _state(len(STEPS) - 1, containerized="yes", ops_team="none")
-    done = apply_action(state, DialogAction.ANSWER, "simplicity", now=NOW)
+def test_last_facet_then_the_size_step() -> None:
+    """After the last facet the size step is on screen: step 7 of 7, no facet, no size yet."""
+    after = apply_action(_state(SIZE_STEP - 1), DialogAction.SKIP, sizes=SIZES, now=NOW)
+    assert isinstance(after, DialogState)
+    assert (after.step + 1, STEP_COUNT, after.facet, after.size) == (7, 7, None, None)
+
+
+def test_picking_a_size_finishes_the_dialog_with_its_sizing() -> None:
+    """A size click gives DialogDone with every answer and the preset's vCPU, memory and count."""
+    state = _state(SIZE_STEP, containerized="yes", ops_team="none")
+    done = apply_action(state, DialogAction.SIZE, "small", sizes=SIZES, now=NOW)
     assert done == DialogDone(
         dialog_id=state.dialog_id,
         key=state.key,
-        answers=Answers(containerized="yes", ops_team="none", priority="simplicity"),
+        answers=Answers(containerized="yes", ops_team="none", vcpu=0.5, memory_gb=1, count=2),
     )
+    assert done.answers.hours_per_month == Answers().hours_per_month
+
+
+def test_skipping_the_size_finishes_without_sizing() -> None:
+    """Skip on the size step gives DialogDone with the answers and no size (no cost comparison)."""
+    state = _state(SIZE_STEP, "x-large", gpu="yes")
+    done = apply_action(state, DialogAction.SKIP, sizes=SIZES, now=NOW)
+    assert isinstance(done, DialogDone)
+    assert done.answers == Answers(gpu="yes")
 
 
 @pytest.mark.parametrize("value", ["maybe", None, "spiky"])
 def test_answer_that_is_not_an_option_is_unreadable(value: str | None) -> None:
     """A value the current facet does not take is refused like a bad token."""
     with pytest.raises(DialogStateError, match="unreadable"):
-        apply_action(_state(2), DialogAction.ANSWER, value)
+        apply_action(_state(2), DialogAction.ANSWER, value, sizes=SIZES)
+
+
+@pytest.mark.parametrize(
+    ("step", "action", "value"),
+    [
+        (SIZE_STEP, DialogAction.SIZE, "huge"),
+        (SIZE_STEP, DialogAction.SIZE, None),
+        (SIZE_STEP, DialogAction.SIZE, "Small"),
+        (SIZE_STEP, DialogAction.ANSWER, "yes"),
+        (2, DialogAction.SIZE, "small"),
+    ],
+    ids=["unknown size", "no size", "wrong case", "answer on size step", "size on a facet step"],
+)
+def test_size_that_is_not_offered_is_unreadable(
+    step: int, action: DialogAction, value: str | None
+) -> None:
+    """A size no preset has, or a click that does not fit the step on screen, is refused."""
+    with pytest.raises(DialogStateError, match="unreadable"):
+        apply_action(_state(step), action, value, sizes=SIZES)
+
+
+def test_state_sized_by_a_dropped_preset_is_unreadable() -> None:
+    """A signed size that the loaded presets no longer have is refused when used, not a crash."""
+    state = decode_state(encode_state(_state(SIZE_STEP, "medium"), KEY), KEY, now=NOW)
+    with pytest.raises(DialogStateError, match="unreadable"):
+        state.to_answers(SIZES)
+    assert _state(SIZE_STEP, "small", gpu="no").to_answers(SIZES) == Answers(
+        gpu="no", vcpu=0.5, memory_gb=1, count=2
+    )
 
 
 def test_double_click_carries_the_same_key() -> None:
@@ -216,13 +283,21 @@ clicks = st.lists(
 
 @given(clicks)
 def test_any_click_sequence_stays_valid(sequence: list[tuple[DialogAction, int]]) -> None:
-    """Whatever is clicked, the state stays valid, round-trips, or the dialog is done."""
+    """Whatever is clicked, the state stays valid and round-trips, a click that does not fit
+    the step is refused with DialogStateError, or the dialog is done."""
     state: DialogState | DialogDone = new_dialog(now=NOW)
     for action, pick in sequence:
         assert isinstance(state, DialogState)
-        values = FACET_VALUES[state.facet]
-        state = apply_action(state, action, values[pick % len(values)], now=NOW)
+        on_size = state.facet is None
+        values = [s.value for s in SIZES] if on_size else FACET_VALUES[state.facet]
+        value = values[pick % len(values)]
+        if action is (DialogAction.ANSWER if on_size else DialogAction.SIZE):
+            with pytest.raises(DialogStateError):
+                apply_action(state, action, value, sizes=SIZES, now=NOW)
+            continue
+        state = apply_action(state, action, value, sizes=SIZES, now=NOW)
         if isinstance(state, DialogDone):
+            assert (state.answers.vcpu is not None) == (action is DialogAction.SIZE)
             return
         assert decode_state(encode_state(state, KEY), KEY, now=NOW) == state
 

@@ -114,3 +114,25 @@ def test_every_facet_combination_is_sound(config: RecommendationConfig, pricing:
         assert_sound(answers, recommend(answers, config, pricing))
         count += 1
     assert count == 4 * 3 * 3 * 4 * 4 * 4
+
+
+facets_strategy = st.fixed_dictionaries(
+    {f.value: st.sampled_from([None, *FACET_VALUES[f]]) for f in Facet}
+)
+
+
+@given(facets=facets_strategy, pick=st.integers(min_value=0, max_value=100))
+def test_every_size_preset_gives_a_priced_result(
+    facets: dict[str, str | None],
+    pick: int,
+    config: RecommendationConfig,
+    pricing: Pricing,
+    tiny_kb: KnowledgeBase,
+) -> None:
+    """Any answers sized by any shipped preset: a sound result with a cost comparison that fits."""
+    preset = config.sizing.sizes[pick % len(config.sizing.sizes)]
+    answers = Answers.model_validate(facets | preset.sizing())
+    rec = recommend(answers, config, pricing)
+    assert_sound(answers, rec)
+    assert rec.monthly_cost is not None and rec.monthly_cost.count == preset.count
+    json.dumps([b.to_dict() for b in build_recommendation(rec, tiny_kb)])

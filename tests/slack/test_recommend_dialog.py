@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from bot.recommend_blocks import (
     ACTION_DIALOG_BACK,
     ACTION_DIALOG_CANCEL,
     ACTION_DIALOG_RESTART,
+    ACTION_DIALOG_SIZE,
     ACTION_DIALOG_SKIP,
     CANCELLED_TEXT,
     EXPIRED_TEXT,
@@ -41,6 +43,7 @@ ANSWERS = {
     "traffic": "spiky",
     "priority": "simplicity",
 }
+SIZE = "medium"  # a preset in the shipped recommendation.yaml
 ROOT = "1700000000.000100"
 DIALOG = "1700000000.000200"  # the ts of the message holding the dialog
 IN_THREAD = payloads.message_container(payloads.CHANNEL_ID, DIALOG, thread_ts=ROOT)
@@ -57,7 +60,7 @@ def buttons(call: Call) -> dict[str, dict[str, Any]]:
 
 
 def progress(call: Call) -> str:
-    """The "N of 6" a question message shows."""
+    """The "N of 7" a question message shows."""
     return call.blocks[0]["elements"][0]["text"].split(" · ")[-1]
 
 
@@ -77,41 +80,103 @@ async def click(bot: BotUnderTest, shown: Call, action_id: str, **kwargs: Any) -
     return (await bot.api.wait_for("chat.update", done + 1))[-1]
 
 
+async def answer_every_facet(bot: BotUnderTest) -> Call:
+    """Start in the thread and answer the six facets; the size step that follows."""
+    shown = await start_in_thread(bot)
+    for value in ANSWERS.values():
+        shown = await click(bot, shown, f"recommend_answer:{value}")
+    return shown
+
+
+def sized(recommender: Recommender, size: str) -> Answers:
+    """ANSWERS plus the vCPU, memory and count of the preset `size`."""
+    preset = recommender.config.sizing.size(size)
+    assert preset is not None
+    return Answers.model_validate(ANSWERS | preset.sizing())
+
+
+def text_of(call: Call) -> str:
+    """Every text a message's blocks show, joined."""
+    return json.dumps(call.blocks, ensure_ascii=False)
+
+
 @pytest.mark.asyncio
 async def test_whole_dialog_by_button_clicks(
     bot: BotUnderTest, slack_recommender: Recommender
 ) -> None:
-    """Six answers, one question at a time in the thread, then the result in the same message."""
+    """Six answers and a size, one step at a time in the thread, then the result with its cost."""
     shown = await start_in_thread(bot)
     assert (shown.body["channel"], shown.body["thread_ts"]) == (payloads.CHANNEL_ID, ROOT)
-    assert shown.body["text"].startswith("Help me choose, 1 of 6: ")
-    for number, value in enumerate(ANSWERS.values(), start=1):
-        assert progress(shown) == f"{number} of 6"
+    assert shown.body["text"].startswith("Help me choose, 1 of 7: ")
+    clicks = [f"recommend_answer:{value}" for value in ANSWERS.values()]
+    for number, action_id in enumerate([*clicks, f"{ACTION_DIALOG_SIZE}:{SIZE}"], start=1):
+        assert progress(shown) == f"{number} of 7"
         assert_valid_blocks(shown.blocks)
         assert_no_ping(shown.body)
-        shown = await click(bot, shown, f"recommend_answer:{value}")
+        shown = await click(bot, shown, action_id)
         assert (shown.body["channel"], shown.body["ts"]) == (payloads.CHANNEL_ID, DIALOG)
-    expected = slack_recommender.recommend(Answers.model_validate(ANSWERS))
+    expected = slack_recommender.recommend(sized(slack_recommender, SIZE))
+    assert expected.monthly_cost is not None
     assert shown.body["text"].startswith(f"Recommendation: {expected.title}")
     assert shown.blocks[0]["text"]["text"] == f"Recommendation: {expected.label}"
+    text = text_of(shown)
+    assert "Monthly cost in USD (4 x 1 vCPU / 2 GB, 730 h)" in text
+    assert f"snapshot of {expected.monthly_cost.snapshot}" in text and "Prices change" in text
     assert_valid_blocks(shown.blocks)
     assert len(bot.api.of("chat.postMessage")) == 1  # every step replaced the question
+
+
+@pytest.mark.asyncio
+async def test_size_step_offers_the_presets(
+    bot: BotUnderTest, slack_recommender: Recommender
+) -> None:
+    """After the six facets the last step asks for a size: a button per preset, Skip and Back."""
+    shown = await answer_every_facet(bot)
+    sizing = slack_recommender.config.sizing
+    assert progress(shown) == "7 of 7"
+    assert shown.body["text"] == f"Help me choose, 7 of 7: {sizing.question}"
+    presets = [f"{ACTION_DIALOG_SIZE}:{s.value}" for s in sizing.sizes]
+    nav = [ACTION_DIALOG_SKIP, ACTION_DIALOG_BACK, ACTION_DIALOG_RESTART, ACTION_DIALOG_CANCEL]
+    assert list(buttons(shown)) == [*presets, *nav]
+    assert_valid_blocks(shown.blocks)
+
+
+@pytest.mark.asyncio
+async def test_skipping_the_size_gives_a_result_without_cost(
+    bot: BotUnderTest, slack_recommender: Recommender
+) -> None:
+    """Skip on the size step gives the recommendation for the six answers, with no cost section."""
+    shown = await click(bot, await answer_every_facet(bot), ACTION_DIALOG_SKIP)
+    expected = slack_recommender.recommend(Answers.model_validate(ANSWERS))
+    assert shown.body["text"].startswith(f"Recommendation: {expected.title}")
+    assert "Monthly cost" not in text_of(shown)
+    assert_valid_blocks(shown.blocks)
+
+
+@pytest.mark.asyncio
+async def test_back_from_the_size_step_shows_the_last_facet(bot: BotUnderTest) -> None:
+    """Back on the size step returns to the last question with its answer highlighted."""
+    shown = await click(bot, await answer_every_facet(bot), ACTION_DIALOG_BACK)
+    assert progress(shown) == "6 of 7"
+    assert buttons(shown)[f"recommend_answer:{ANSWERS['priority']}"].get("style") == "primary"
+    shown = await click(bot, shown, f"recommend_answer:{ANSWERS['priority']}")
+    assert progress(shown) == "7 of 7"
 
 
 @pytest.mark.asyncio
 async def test_back_skip_and_start_over(bot: BotUnderTest) -> None:
     """Back shows the earlier answer highlighted, Skip moves on, Start over clears everything."""
     shown = await click(bot, await start_in_thread(bot), "recommend_answer:planning")
-    assert progress(shown) == "2 of 6"
+    assert progress(shown) == "2 of 7"
     shown = await click(bot, shown, ACTION_DIALOG_BACK)
-    assert progress(shown) == "1 of 6"
+    assert progress(shown) == "1 of 7"
     assert buttons(shown)["recommend_answer:planning"].get("style") == "primary"
     shown = await click(bot, shown, ACTION_DIALOG_SKIP)
-    assert progress(shown) == "2 of 6"
+    assert progress(shown) == "2 of 7"
     shown = await click(bot, shown, ACTION_DIALOG_BACK)
     assert "style" not in buttons(shown)["recommend_answer:planning"]  # skipping cleared it
     shown = await click(bot, await click(bot, shown, "recommend_answer:yes"), ACTION_DIALOG_RESTART)
-    assert progress(shown) == "1 of 6"
+    assert progress(shown) == "1 of 7"
     assert ACTION_DIALOG_BACK not in buttons(shown)
     assert not [b for b in buttons(shown).values() if b.get("style")]
 
@@ -123,7 +188,7 @@ async def test_cancel_then_start_again_in_the_same_message(bot: BotUnderTest) ->
     assert shown.body["text"] == CANCELLED_TEXT
     assert buttons(shown)[ACTION_HELP_ME_CHOOSE]["value"] == START_OVER_VALUE
     shown = await click(bot, shown, ACTION_HELP_ME_CHOOSE)
-    assert (shown.body["ts"], progress(shown)) == (DIALOG, "1 of 6")
+    assert (shown.body["ts"], progress(shown)) == (DIALOG, "1 of 7")
     assert len(bot.api.of("chat.postMessage")) == 1
 
 
@@ -154,10 +219,11 @@ async def test_dialog_survives_a_restart(
             shown = await click(first, shown, f"recommend_answer:{value}")
     async with running(serve(), slack_api) as second:
         shown = await click(second, shown, f"recommend_answer:{values[3]}")
-        assert progress(shown) == "5 of 6"
+        assert progress(shown) == "5 of 7"
         for value in values[4:]:
             shown = await click(second, shown, f"recommend_answer:{value}")
-    expected = slack_recommender.recommend(Answers.model_validate(ANSWERS))
+        shown = await click(second, shown, f"{ACTION_DIALOG_SIZE}:{SIZE}")
+    expected = slack_recommender.recommend(sized(slack_recommender, SIZE))
     assert shown.body["text"].startswith(f"Recommendation: {expected.title}")
 
 
@@ -198,6 +264,34 @@ async def test_bad_state_asks_to_start_over(
     assert_valid_blocks(update.blocks)
 
 
+@pytest.mark.parametrize(
+    "action_id",
+    [f"{ACTION_DIALOG_SIZE}:huge", f"{ACTION_DIALOG_SIZE}:Medium", "recommend_answer:yes"],
+    ids=["unknown-size", "wrong-case", "answer-on-size-step"],
+)
+@pytest.mark.asyncio
+async def test_size_that_is_not_offered_asks_to_start_over(
+    bot: BotUnderTest, action_id: str
+) -> None:
+    """A forged size button on the size step (a genuine state): "let's start over", no crash."""
+    token = buttons(await answer_every_facet(bot))[ACTION_DIALOG_SKIP]["value"]
+    done = len(bot.api.of("chat.update"))
+    response = await bot.click(action_id, token, container=IN_THREAD)
+    assert response.status == 200
+    update = (await bot.api.wait_for("chat.update", done + 1))[-1]
+    assert update.body["text"] == EXPIRED_TEXT
+    assert buttons(update)[ACTION_HELP_ME_CHOOSE]["value"] == START_OVER_VALUE
+
+
+@pytest.mark.asyncio
+async def test_size_click_on_a_facet_question_asks_to_start_over(bot: BotUnderTest) -> None:
+    """A size action id sent with the state of a facet question is refused, not applied."""
+    token = buttons(await start_in_thread(bot))[ACTION_DIALOG_SKIP]["value"]
+    await bot.click(f"{ACTION_DIALOG_SIZE}:{SIZE}", token, container=IN_THREAD)
+    [update] = await bot.api.wait_for("chat.update")
+    assert update.body["text"] == EXPIRED_TEXT
+
+
 @pytest.mark.parametrize("same_payload", [True, False], ids=["same-delivery", "double-click"])
 @pytest.mark.asyncio
 async def test_double_click_moves_the_dialog_once(bot: BotUnderTest, same_payload: bool) -> None:
@@ -212,7 +306,7 @@ async def test_double_click_moves_the_dialog_once(bot: BotUnderTest, same_payloa
     [update] = await bot.api.wait_for("chat.update")
     await asyncio.sleep(0.3)  # time for a second update, were there one
     assert bot.api.of("chat.update") == [update]
-    assert progress(update) == "2 of 6"
+    assert progress(update) == "2 of 7"
 
 
 @pytest.mark.asyncio
@@ -222,7 +316,7 @@ async def test_dialog_starts_in_the_dm_from_an_answer_there(bot: BotUnderTest) -
     await bot.click(ACTION_HELP_ME_CHOOSE, "start", container=container)
     [call] = await bot.api.wait_for("chat.postMessage")
     assert call.body["channel"] == payloads.DM_CHANNEL_ID and "thread_ts" not in call.body
-    assert progress(call) == "1 of 6"
+    assert progress(call) == "1 of 7"
 
 
 @pytest.mark.asyncio
@@ -241,7 +335,7 @@ async def test_which_should_i_choose_offers_the_dialog_up_front(bot: BotUnderTes
     container = payloads.message_container(payloads.CHANNEL_ID, payloads.new_ts(), thread_ts=ts)
     await bot.click(ACTION_HELP_ME_CHOOSE, callout["accessory"]["value"], container=container)
     [_, question] = await bot.api.wait_for("chat.postMessage", 2)
-    assert (question.body["thread_ts"], progress(question)) == (ts, "1 of 6")
+    assert (question.body["thread_ts"], progress(question)) == (ts, "1 of 7")
 
 
 @pytest.mark.asyncio
