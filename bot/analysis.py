@@ -32,7 +32,12 @@ class Analyzer:
             target = tuple(words(canonical))
             for variant in variants:
                 self._phrases[tuple(words(variant))] = target
-        self._longest_phrase = max((len(p) for p in self._phrases), default=1)
+        # Most words start no synonym: look up only the phrase lengths that start with a word.
+        sizes: dict[str, set[int]] = {}
+        for phrase in self._phrases:
+            if phrase:
+                sizes.setdefault(phrase[0], set()).add(len(phrase))
+        self._sizes_by_first = {w: tuple(sorted(n, reverse=True)) for w, n in sizes.items()}
         lexicon = set(lexicon_words)
         for source, folded in self._phrases.items():
             lexicon.update(source)
@@ -74,7 +79,7 @@ class Analyzer:
         out: list[str] = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self._longest_phrase, len(tokens) - i), 0, -1):
+            for size in self._sizes_by_first.get(tokens[i], ()):
                 target = self._phrases.get(tuple(tokens[i : i + size]))
                 if target is not None:
                     out.extend(target)
