@@ -10,12 +10,13 @@ services, and how much of the question the knowledge base knows.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.analysis import Analyzer
 from bot.knowledge import KnowledgeBase, Topic
-from bot.text import words
+from bot.text import strip_slack_markup, words
 
 # Tuned on the *kinds* of question in the shared dev set and tests/data/heldout.jsonl.
 MIN_SCORE = 0.25
@@ -30,6 +31,9 @@ CONTRAST_PENALTY = 0.7
 # Without a domain term, this share of the question's weight must be knowledge-base words.
 UNANCHORED_KNOWN_SHARE = 0.8
 UNANCHORED_MIN_SCORE = 0.55
+# In a message of several sentences, the background before the question counts this much.
+CONTEXT_FACTOR = 0.5
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 WEAKLY_ANCHORED_KNOWN_SHARE = 0.5
 
 
@@ -67,7 +71,7 @@ class _Phrasing:
 @dataclass(frozen=True)
 class _Query:
     terms: list[str]
-    known: frozenset[str]
+    known: dict[str, float]  # known term -> its weight in this question
     known_weight: float
     unknown_weight: float
 
@@ -140,14 +144,28 @@ class Matcher:
         idf = {term: max(math.log(n / count), IDF_FLOOR) for term, count in df.items()}
         return {t: w * GLUE_FACTOR if t in glue else w for t, w in idf.items()}
 
+    def _emphasis(self, question: str) -> dict[str, float]:
+        """Terms of the asking sentence count fully; the background before it counts less."""
+        sentences = [s for s in _SENTENCE_END.split(strip_slack_markup(question)) if s.strip()]
+        if len(sentences) < 2:
+            return {}
+        asking = [s for s in sentences if "?" in s] or sentences[-1:]
+        emphasis: dict[str, float] = {}
+        for sentence in sentences:
+            factor = 1.0 if sentence in asking else CONTEXT_FACTOR
+            for term in self.analyzer.terms(sentence, correct=True):
+                emphasis[term] = max(emphasis.get(term, 0.0), factor)
+        return emphasis
+
     def _query(self, question: str) -> _Query:
         terms = self.analyzer.terms(question, correct=True)
-        known = frozenset(t for t in terms if t in self._idf)
+        emphasis = self._emphasis(question)
+        known = {t: self._idf[t] * emphasis.get(t, 1.0) for t in terms if t in self._idf}
         unknown = {t for t in terms if t not in self._idf}
         return _Query(
             terms=terms,
             known=known,
-            known_weight=sum(self._idf[t] for t in known),
+            known_weight=sum(known.values()),
             unknown_weight=self._unknown * len(unknown),
         )
 
@@ -156,13 +174,12 @@ class Matcher:
             return {}
         by_phrasing: dict[int, float] = defaultdict(float)
         by_topic: dict[int, float] = defaultdict(float)
-        for term in query.known:
-            weight = self._idf[term]
+        for term, weight in query.known.items():
             for p in self._phrasing_postings[term]:
                 by_phrasing[p] += weight
             for t in self._topic_postings[term]:
                 by_topic[t] += weight
-        sides = query.known & self._sides
+        sides = query.known.keys() & self._sides
         best: dict[int, float] = defaultdict(float)
         for p, matched in by_phrasing.items():
             phrasing = self._phrasings[p]
