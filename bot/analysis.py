@@ -46,7 +46,8 @@ class Analyzer:
             lexicon.update(words(term))
         # Only the domain's own words are correction targets: everyday words in example
         # questions ("rest", "shoes") would otherwise swallow real words ("rent", "shows").
-        self._typo_choices = sorted(w for w in lexicon if len(w) >= TYPO_MIN_LENGTH and w.isalpha())
+        # Three-letter targets too: "ecss" is a typo of "ecs".
+        self._typo_choices = sorted(w for w in lexicon if len(w) >= 3 and w.isalpha())
         known = corpus_words | lexicon | self._stopwords
         for term in vocabulary.out_of_scope_terms:
             known.update(words(term))

@@ -10,7 +10,7 @@ from bot.evaluation import evaluate, read_cases
 from bot.matcher import Matcher
 
 SHARED_DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"
-HELDOUT = Path(__file__).resolve().parents[1] / "data" / "heldout.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.mark.parametrize(
@@ -125,9 +125,14 @@ def test_dev_set_meets_the_bar(matcher: Matcher) -> None:
     assert report.rejection >= 0.95, report.misses
 
 
-def test_heldout_style_set_does_not_regress(matcher: Matcher) -> None:
-    """The independently written held-out-style set stays above its recorded floor."""
-    report = evaluate(matcher, read_cases(HELDOUT))
-    # Recorded 0.884 / 1.000 when this floor was set; the knowledge base was not tuned on it.
-    assert report.top1 >= 0.85, report.misses
+@pytest.mark.parametrize(
+    ("name", "top1_floor"),
+    # Recorded 0.901 and 0.887 (rejection 1.000 on both) when these floors were set; both
+    # sets were written without sight of the knowledge base, which was not tuned on them.
+    [("heldout.jsonl", 0.87), ("heldout2.jsonl", 0.85)],
+)
+def test_heldout_style_sets_do_not_regress(matcher: Matcher, name: str, top1_floor: float) -> None:
+    """The independently written held-out-style sets stay above their recorded floors."""
+    report = evaluate(matcher, read_cases(DATA / name))
+    assert report.top1 >= top1_floor, report.misses
     assert report.rejection >= 0.95, report.misses
