@@ -3,8 +3,7 @@
 Analysis (bot.analysis) turns the question into stemmed terms. Each topic is scored on its
 best-matching phrasing (title, questions, keywords) and on how much of the question its
 whole vocabulary explains; rare, telling words weigh more than "ecs" or "ec2". Whether a
-question is in scope at all is a separate decision, made from domain terms, adjacent AWS
-services, and how much of the question the knowledge base knows.
+question is in scope at all is a separate decision (bot.scope).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.analysis import Analyzer
 from bot.knowledge import KnowledgeBase, Topic
+from bot.scope import QuestionWeights, ScopeGate
 from bot.text import strip_slack_markup, words
 
 # Tuned on the *kinds* of question in the shared dev set and tests/data/heldout.jsonl.
@@ -28,13 +28,9 @@ PHRASING_WEIGHT = 0.7
 GLUE_FACTOR = 0.4
 IDF_FLOOR = 0.1
 CONTRAST_PENALTY = 0.7
-# Without a domain term, this share of the question's weight must be knowledge-base words.
-UNANCHORED_KNOWN_SHARE = 0.8
-UNANCHORED_MIN_SCORE = 0.55
 # In a message of several sentences, the background before the question counts this much.
 CONTEXT_FACTOR = 0.5
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
-WEAKLY_ANCHORED_KNOWN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -80,12 +76,6 @@ def _topic_phrasings(topic: Topic) -> list[str]:
     return [topic.title, *topic.questions, *topic.keywords]
 
 
-def _contains(terms: list[str], phrases: list[tuple[str, ...]]) -> bool:
-    """True when one of `phrases` occurs in `terms` as a contiguous run."""
-    joined = f" {' '.join(terms)} "
-    return any(phrase and f" {' '.join(phrase)} " in joined for phrase in phrases)
-
-
 class Matcher:
     """An index over a knowledge base, built once, answering `match(question)`."""
 
@@ -106,11 +96,7 @@ class Matcher:
         self._unknown = math.log(max(len(self._topics), 2)) + 0.5
         self._sides = self._term_set([side for pair in vocab.contrasts for side in pair])
         self._index(phrasing_terms, topic_terms)
-        self._strong = self._phrases(vocab.domain_terms)
-        self._weak = self._phrases(vocab.related_terms)
-        self._foreign = [
-            tuple(self.analyzer.surface(t, correct=False)) for t in vocab.out_of_scope_terms
-        ]
+        self._scope = ScopeGate(vocab, self.analyzer)
 
     def _index(
         self, phrasing_terms: list[tuple[int, set[str]]], topic_terms: list[set[str]]
@@ -129,9 +115,6 @@ class Matcher:
 
     def _term_set(self, phrases: list[str]) -> frozenset[str]:
         return frozenset(t for phrase in phrases for t in self.analyzer.terms(phrase))
-
-    def _phrases(self, phrases: list[str]) -> list[tuple[str, ...]]:
-        return [tuple(self.analyzer.terms(p)) for p in phrases]
 
     @staticmethod
     def _weights(topic_terms: list[set[str]], glue: frozenset[str]) -> dict[str, float]:
@@ -194,20 +177,13 @@ class Matcher:
         return scores
 
     def _in_scope(self, question: str, query: _Query, best: float) -> bool:
-        """Whether the bot should answer at all, whatever the best topic's score."""
-        if _contains(query.terms, self._strong):
-            return True
-        surface = self.analyzer.surface(question, correct=True)
-        if _contains(surface, self._foreign):
-            return False
-        share = query.known_weight / ((query.known_weight + query.unknown_weight) or 1)
-        if _contains(query.terms, self._weak):
-            return share >= WEAKLY_ANCHORED_KNOWN_SHARE
-        return (
-            len(query.known) >= 2
-            and share >= UNANCHORED_KNOWN_SHARE
-            and best >= UNANCHORED_MIN_SCORE
+        weights = QuestionWeights(
+            terms=query.terms,
+            known_terms=len(query.known),
+            known_weight=query.known_weight,
+            unknown_weight=query.unknown_weight,
         )
+        return self._scope.allows(question, weights, best)
 
     def ranked(self, question: str) -> list[tuple[Topic, float]]:
         """Every topic sharing a term with the question, best first."""
