@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
-from bot.blocks import build_answer, build_help, build_match, fallback_text
+from bot.answer_blocks import build_answer, build_match, fallback_text
+from bot.home_blocks import build_help
 from bot.knowledge import KnowledgeBase, Topic
 from bot.matcher import Match, Matcher
 from bot.text import MAX_QUESTION_CHARS, truncate

@@ -51,6 +51,22 @@ def register_listeners(app: AsyncApp) -> None:
         module.register(app)
 
 
+def _bolt_app(settings: Settings, oauth_settings: AsyncOAuthSettings | None) -> AsyncApp:
+    """The bare Bolt app: its Web API client, signing secret and, for several workspaces, OAuth."""
+    credentials = slack_credentials(settings)
+    # In Socket Mode there is no HTTP endpoint; a random secret makes any HTTP request fail.
+    signing_secret = credentials.signing_secret or secrets.token_hex(32)
+    bot_token = None if oauth_settings is not None else credentials.bot_token
+    if bot_token is None and oauth_settings is None:
+        raise ValueError("OAuth mode needs oauth_settings (make_oauth_settings)")
+    return AsyncApp(
+        name="ecsbot",
+        client=build_web_client(settings, bot_token),
+        signing_secret=signing_secret,
+        oauth_settings=oauth_settings,
+    )
+
+
 def create_app(
     settings: Settings,
     answerer: Answerer,
@@ -70,18 +86,7 @@ def create_app(
     `recommender` (default: loaded from KNOWLEDGE_DIR, KnowledgeErrors if invalid) runs the
     "Help me choose" dialog.
     """
-    credentials = slack_credentials(settings)
-    # In Socket Mode there is no HTTP endpoint; a random secret makes any HTTP request fail.
-    signing_secret = credentials.signing_secret or secrets.token_hex(32)
-    bot_token = None if oauth_settings is not None else credentials.bot_token
-    if bot_token is None and oauth_settings is None:
-        raise ValueError("OAuth mode needs oauth_settings (make_oauth_settings)")
-    app = AsyncApp(
-        name="ecsbot",
-        client=build_web_client(settings, bot_token),
-        signing_secret=signing_secret,
-        oauth_settings=oauth_settings,
-    )
+    app = _bolt_app(settings, oauth_settings)
     deduper = deduper or MemoryEventDeduper()
     services = Services(
         answerer=answerer,

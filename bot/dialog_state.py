@@ -1,43 +1,25 @@
 """The "Help me choose" dialog state, carried in Slack payloads and signed so tampering shows.
 
-No server-side store: the state rides in button values and in a modal's private_metadata as a
-compact token `<kind>.<base64url JSON>.<base64url HMAC-SHA256>`, so any replica can continue a
-dialog after a restart. Every bad token raises the one DialogStateError.
+No server-side store: the state rides in button values as a signed token (bot.signed_token), so
+any replica can continue a dialog after a restart. Every bad token or click raises the one
+DialogStateError.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 import secrets
-import time
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.recommend import FACET_VALUES, Answers, Facet, SizePreset, SizeValue
+from bot.signed_token import DEFAULT_MAX_AGE, DialogStateError, check_age, seal, timestamp, unseal
 
 FACET_STEPS: tuple[Facet, ...] = tuple(Facet)
 SIZE_STEP = len(FACET_STEPS)  # the optional last step: a preset size, for the cost comparison
 STEP_COUNT = SIZE_STEP + 1
-DEFAULT_MAX_AGE = 24 * 60 * 60
-CLOCK_SKEW = 5 * 60
-MAX_TOKEN_CHARS = 2000  # Slack's button value limit
 STATE_KIND = "d1"
-REPLY_KIND = "r1"
-
-
-class DialogStateError(Exception):
-    """A dialog token that was tampered with, is stale, or cannot be read."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        self.reason = reason  # "tampered", "stale" or "unreadable", for logs
-        super().__init__(f"{reason}: {detail}")
 
 
 class DialogAction(StrEnum):
@@ -98,73 +80,16 @@ class DialogDone(BaseModel):
     answers: Answers
 
 
-class ReplyTarget(BaseModel):
-    """Where a modal's result goes: the user, and the channel or thread it was opened from."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    user_id: str = Field(pattern=r"^[A-Z0-9]{2,32}$")
-    channel_id: str | None = Field(default=None, pattern=r"^[A-Z0-9]{2,32}$")
-    thread_ts: str | None = Field(default=None, pattern=r"^\d+\.\d+$")
-    response_url: str | None = Field(default=None, pattern=r"^https://hooks\.slack\.com/\S+$")
-    issued_at: int = Field(default=0, ge=0)
-
-
-def _now(now: float | None) -> int:
-    return int(time.time() if now is None else now)
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _bytes(text: str) -> bytes:
-    # surrogatepass: a hostile token may hold lone surrogates; it must fail the check, not crash.
-    return text.encode("utf-8", "surrogatepass")
-
-
-def _signature(signed: str, key: str | bytes) -> str:
-    secret = key.encode("utf-8") if isinstance(key, str) else key
-    if not secret:
-        raise ValueError("the dialog signing key must not be empty")
-    return _b64(hmac.new(secret, _bytes(signed), hashlib.sha256).digest())
-
-
-def _seal(kind: str, payload: dict[str, Any], key: str | bytes) -> str:
-    body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8"))
-    return f"{kind}.{body}.{_signature(f'{kind}.{body}', key)}"
-
-
-def _unseal(kind: str, token: str, key: str | bytes) -> Any:
-    ok = isinstance(token, str) and len(token) <= MAX_TOKEN_CHARS
-    parts = token.split(".") if ok else []
-    if len(parts) != 3 or parts[0] != kind:
-        raise DialogStateError("unreadable", "not a dialog token")
-    expected = _signature(f"{kind}.{parts[1]}", key)
-    if not hmac.compare_digest(_bytes(parts[2]), _bytes(expected)):
-        raise DialogStateError("tampered", "signature does not match")
-    try:
-        return json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (binascii.Error, ValueError) as exc:
-        raise DialogStateError("unreadable", f"bad payload ({exc})") from None
-
-
-def _check_age(issued_at: int, now: float | None, max_age: int) -> None:
-    age = _now(now) - issued_at
-    if age > max_age:
-        raise DialogStateError("stale", f"issued {age} s ago, limit {max_age} s")
-    if age < -CLOCK_SKEW:
-        raise DialogStateError("unreadable", "issued in the future")
-
-
 def new_dialog(*, now: float | None = None, dialog_id: str | None = None) -> DialogState:
     """A fresh dialog at the first question."""
-    return DialogState(dialog_id=dialog_id or secrets.token_urlsafe(9), step=0, issued_at=_now(now))
+    return DialogState(
+        dialog_id=dialog_id or secrets.token_urlsafe(9), step=0, issued_at=timestamp(now)
+    )
 
 
 def encode_state(state: DialogState, key: str | bytes) -> str:
     """The state as a signed token of a few hundred characters."""
-    return _seal(STATE_KIND, state.model_dump(mode="json"), key)
+    return seal(STATE_KIND, state.model_dump(mode="json"), key)
 
 
 def decode_state(
@@ -172,33 +97,13 @@ def decode_state(
 ) -> DialogState:
     """The state in `token`; raise DialogStateError if tampered, stale or unreadable."""
     try:
-        state = DialogState.model_validate(_unseal(STATE_KIND, token, key))
+        state = DialogState.model_validate(unseal(STATE_KIND, token, key))
     except ValidationError as exc:
         raise DialogStateError(
             "unreadable", f"invalid state ({exc.error_count()} errors)"
         ) from None
-    _check_age(state.issued_at, now, max_age)
+    check_age(state.issued_at, now, max_age)
     return state
-
-
-def encode_reply_target(target: ReplyTarget, key: str | bytes, *, now: float | None = None) -> str:
-    """Where to reply, as a signed token for a modal's private_metadata."""
-    stamped = target.model_copy(update={"issued_at": _now(now)})
-    return _seal(REPLY_KIND, stamped.model_dump(mode="json"), key)
-
-
-def decode_reply_target(
-    token: str, key: str | bytes, *, now: float | None = None, max_age: int = DEFAULT_MAX_AGE
-) -> ReplyTarget:
-    """The reply target in `token`; raise DialogStateError if tampered, stale or unreadable."""
-    try:
-        target = ReplyTarget.model_validate(_unseal(REPLY_KIND, token, key))
-    except ValidationError as exc:
-        raise DialogStateError(
-            "unreadable", f"invalid target ({exc.error_count()} errors)"
-        ) from None
-    _check_age(target.issued_at, now, max_age)
-    return target
 
 
 def _preset(value: str, sizes: Sequence[SizePreset]) -> SizePreset:
@@ -228,7 +133,7 @@ def _moved(
         dialog_id=state.dialog_id,
         step=step,
         seq=state.seq + 1,
-        issued_at=_now(now),
+        issued_at=timestamp(now),
         answers=answers,
         size=size,
     )

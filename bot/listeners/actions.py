@@ -83,6 +83,19 @@ async def handle_answer_topic(
         await services.answer_served(_workspace(body), reply.match.topic.id, entry_point)
 
 
+async def _tell_voter(
+    body: dict[str, Any], text: str, *, client: AsyncWebClient, respond: AsyncRespond | None
+) -> None:
+    """Tell the voter alone: through the response_url if there is one, else ephemerally."""
+    async with apologising("thank for feedback", Destination(), client=client, respond=respond):
+        if respond is not None:
+            await send(Destination(), text, client=client, respond=respond)
+        else:
+            user_id = body["user"]["id"]
+            channel = action_destination(body).channel or user_id
+            await client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+
+
 async def handle_feedback(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -95,20 +108,13 @@ async def handle_feedback(
     could not be saved, say so)."""
     await ack()
     helpful = action["action_id"] == f"{ACTION_FEEDBACK}:{FEEDBACK_HELPFUL}"
-    user_id = body["user"]["id"]
     vote: Vote = "helpful" if helpful else "not_helpful"
     topic_id = str(action.get("value"))
     saved = await services.feedback_given(
-        _workspace(body), user_id, topic_id, answer_ref(body), vote
+        _workspace(body), body["user"]["id"], topic_id, answer_ref(body), vote
     )
     thanks = (THANKS_HELPFUL if helpful else THANKS_UNHELPFUL) if saved else VOTE_NOT_SAVED
-    reply_to = respond_for(body, respond)
-    async with apologising("thank for feedback", Destination(), client=client, respond=reply_to):
-        if reply_to is not None:
-            await send(Destination(), thanks, client=client, respond=reply_to)
-        else:
-            channel = action_destination(body).channel or user_id
-            await client.chat_postEphemeral(channel=channel, user=user_id, text=thanks)
+    await _tell_voter(body, thanks, client=client, respond=respond_for(body, respond))
 
 
 async def handle_share(

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import build_home, to_dicts
+from bot.blocks import to_dicts
+from bot.home_blocks import build_home
 
 if TYPE_CHECKING:
     from bot.app import Services

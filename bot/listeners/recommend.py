@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import to_dicts
-from bot.dialog_state import DialogDone, DialogStateError, apply_action, decode_state, new_dialog
+from bot.dialog_state import DialogDone, apply_action, decode_state, new_dialog
 from bot.listeners.common import (
     NOT_A_MEMBER,
     Destination,
@@ -36,7 +36,6 @@ from bot.recommend_blocks import (
     ACTION_DIALOG_RESTART,
     ACTION_DIALOG_SIZE,
     ACTION_DIALOG_SKIP,
-    CALLBACK_RECOMMEND_MODAL,
     CANCELLED_TEXT,
     EXPIRED_TEXT,
     START_OVER_VALUE,
@@ -48,6 +47,8 @@ from bot.recommend_blocks import (
     question_text,
     recommendation_text,
 )
+from bot.recommend_modal_blocks import CALLBACK_RECOMMEND_MODAL
+from bot.signed_token import DialogStateError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -82,6 +83,21 @@ async def _replace(
     )
 
 
+async def _posted(
+    client: AsyncWebClient, text: str, blocks: list[Block], *, channel: str, thread_ts: str | None
+) -> bool:
+    """Post in `channel` (or its thread); False if the bot is not in it (other errors raise)."""
+    try:
+        await client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=text, blocks=to_dicts(blocks)
+        )
+    except SlackApiError as exc:
+        if exc.response.get("error") not in NOT_A_MEMBER:
+            raise
+        return False
+    return True
+
+
 async def start_recommendation(
     *,
     dest: Destination,
@@ -101,14 +117,7 @@ async def start_recommendation(
     blocks = build_dialog_question(state, recommender.config, key=recommender.key)
     if _clicked_value(body) == START_OVER_VALUE:
         await _replace(body, client, text, blocks)
-        return
-    try:
-        await client.chat_postMessage(
-            channel=dest.channel, thread_ts=dest.thread_ts, text=text, blocks=to_dicts(blocks)
-        )
-    except SlackApiError as exc:
-        if exc.response.get("error") not in NOT_A_MEMBER:
-            raise
+    elif not await _posted(client, text, blocks, channel=dest.channel, thread_ts=dest.thread_ts):
         await open_modal(body, client, recommender)  # a channel the bot is not in: the form
 
 

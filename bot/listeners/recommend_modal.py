@@ -15,18 +15,18 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import COMMAND, to_dicts
-from bot.dialog_state import DialogStateError, ReplyTarget, decode_reply_target
 from bot.listeners.common import SORRY
 from bot.recommend import Answers
-from bot.recommend_blocks import (
+from bot.recommend_blocks import build_recommendation, recommendation_text
+from bot.recommend_modal_blocks import (
     ModalInputError,
     build_modal_notice,
     build_recommend_modal,
-    build_recommendation,
     read_recommend_submission,
-    recommendation_text,
 )
 from bot.recommender import Recommender
+from bot.reply_target import ReplyTarget, decode_reply_target
+from bot.signed_token import DialogStateError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -117,6 +117,19 @@ async def deliver(
     await client.chat_postMessage(channel=target.user_id, text=text, blocks=payload)
 
 
+async def _send_recommendation(
+    client: AsyncWebClient, services: Services, answers: Answers, target: ReplyTarget
+) -> None:
+    """Recommend from a submitted form's answers and deliver the result to `target`."""
+    try:
+        rec = recommender_of(services).recommend(answers)
+        blocks = build_recommendation(rec, services.answerer.kb)
+        await deliver(client, target, recommendation_text(rec), blocks)
+    except Exception:
+        # The form is closed: there is nowhere left to apologise but the log.
+        logger.exception("Failed to send a recommendation to %s", target.user_id)
+
+
 async def handle_recommend_submission(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -136,15 +149,9 @@ async def handle_recommend_submission(
         await ack(**form)
         return
     await ack()
-    answers, target = form
     # Only one recommendation per form, whichever replica gets a repeated submission.
     if not await services.deduper.first_time(f"modal:{view.get('id')}"):
         logger.info("Skipping a repeated submission of form %s", view.get("id"))
         return
-    try:
-        rec = recommender.recommend(answers)
-        blocks = build_recommendation(rec, services.answerer.kb)
-        await deliver(client, target, recommendation_text(rec), blocks)
-    except Exception:
-        # The form is closed: there is nowhere left to apologise but the log.
-        logger.exception("Failed to send a recommendation to %s", target.user_id)
+    answers, target = form
+    await _send_recommendation(client, services, answers, target)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.answer_blocks import build_answer, build_match, build_out_of_scope, fallback_text
 from bot.answers import Answerer
 from bot.blocks import (
     ACTION_ANSWER_TOPIC,
@@ -16,14 +17,9 @@ from bot.blocks import (
     ACTION_SHARE,
     CHOOSE_CALLOUT,
     CHOOSE_TOPIC_ID,
-    build_answer,
-    build_help,
-    build_home,
-    build_match,
-    build_out_of_scope,
-    fallback_text,
     to_dicts,
 )
+from bot.home_blocks import build_help, build_home
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Match
 from bot.render import render_blocks

@@ -16,8 +16,6 @@ from bot.dialog_state import (
     STEP_COUNT,
     DialogAction,
     DialogState,
-    ReplyTarget,
-    decode_reply_target,
     decode_state,
     new_dialog,
 )
@@ -30,23 +28,26 @@ from bot.recommend_blocks import (
     ACTION_DIALOG_RESTART,
     ACTION_DIALOG_SIZE,
     ACTION_DIALOG_SKIP,
+    START_OVER_VALUE,
+    build_dialog_cancelled,
+    build_dialog_expired,
+    build_dialog_question,
+    build_recommendation,
+    parse_dialog_action,
+    question_text,
+)
+from bot.recommend_modal_blocks import (
     ACTION_MODAL_INPUT,
     BLOCK_FACET,
     BLOCK_SIZING,
     CALLBACK_RECOMMEND_MODAL,
-    START_OVER_VALUE,
     ModalInputError,
-    build_dialog_cancelled,
-    build_dialog_expired,
-    build_dialog_question,
     build_modal_notice,
     build_recommend_modal,
-    build_recommendation,
-    parse_dialog_action,
-    question_text,
     read_recommend_submission,
 )
 from bot.render import render_blocks
+from bot.reply_target import ReplyTarget, decode_reply_target
 
 KEY = "signing-secret"
 Run = Callable[..., Recommendation]

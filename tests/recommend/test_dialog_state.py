@@ -10,25 +10,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.dialog_state import (
-    DEFAULT_MAX_AGE,
-    MAX_TOKEN_CHARS,
     SIZE_STEP,
     STATE_KIND,
     STEP_COUNT,
     DialogAction,
     DialogDone,
     DialogState,
-    DialogStateError,
-    ReplyTarget,
-    _seal,
     apply_action,
-    decode_reply_target,
     decode_state,
-    encode_reply_target,
     encode_state,
     new_dialog,
 )
 from bot.recommend import FACET_VALUES, Answers, Facet, SizePreset
+from bot.reply_target import ReplyTarget, decode_reply_target, encode_reply_target
+from bot.signed_token import DEFAULT_MAX_AGE, MAX_TOKEN_CHARS, DialogStateError, seal
 
 KEY = "signing-secret"
 NOW = 1_800_000_000
@@ -150,7 +145,7 @@ def test_garbage_is_unreadable_or_tampered(token: str) -> None:
 )
 def test_signed_but_invalid_state_is_unreadable(payload: object) -> None:
     """A correctly signed payload that is not a valid state is still refused (e.g. old versions)."""
-    token = _seal(STATE_KIND, payload, KEY)  # type: ignore[arg-type]
+    token = seal(STATE_KIND, payload, KEY)  # type: ignore[arg-type]
     with pytest.raises(DialogStateError, match="unreadable"):
         decode_state(token, KEY, now=NOW)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from tests.slack.test_cli_serve import _free_port
+from tests.ports import free_port
 
 PUMP = "proxy-pump:"  # task names `settle()` does not wait for: they live as long as the proxy
 
@@ -16,7 +16,7 @@ class Proxy:
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
-        self.port = _free_port()
+        self.port = free_port()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._pumps: set[asyncio.Task[None]] = set()

@@ -15,11 +15,11 @@ from bot.app import create_app
 from bot.listeners.actions import VOTE_NOT_SAVED
 from bot.listeners.common import SORRY
 from bot.storage.models import ProcessedEvent
+from tests.ports import free_port
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, FakeRecorder, bot_settings
 from tests.slack.serving import served_with_storage, serving
 from tests.slack.standin import SlackStandIn
-from tests.storage.conftest import closed_port
 
 DB_PASSWORD = "db-password-not-real-7c1e"
 REDIS_PASSWORD = "redis-password-not-real-42ab"
@@ -27,12 +27,12 @@ REDIS_PASSWORD = "redis-password-not-real-42ab"
 
 def down_database_url() -> str:
     """A PostgreSQL URL, with a password, where no server listens."""
-    return f"postgresql+psycopg://ecsbot:{DB_PASSWORD}@127.0.0.1:{closed_port()}/ecsbot"
+    return f"postgresql+psycopg://ecsbot:{DB_PASSWORD}@127.0.0.1:{free_port()}/ecsbot"
 
 
 def down_redis_url() -> str:
     """A Redis URL, with a password, where no server listens."""
-    return f"redis://:{REDIS_PASSWORD}@127.0.0.1:{closed_port()}/0"
+    return f"redis://:{REDIS_PASSWORD}@127.0.0.1:{free_port()}/0"
 
 
 async def vote(bot: BotUnderTest, action_id: str = "feedback:helpful") -> None:

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.answers import Answerer
 from bot.app import create_app
 from bot.blocks import ACTION_HELP_ME_CHOOSE, CHOOSE_CALLOUT
-from bot.dialog_state import DEFAULT_MAX_AGE, encode_state, new_dialog
+from bot.dialog_state import encode_state, new_dialog
 from bot.listeners.common import SORRY
 from bot.recommend import Answers
 from bot.recommend_blocks import (
@@ -30,6 +30,7 @@ from bot.recommend_blocks import (
 )
 from bot.recommender import Recommender, dialog_key
 from bot.server import create_web_app
+from bot.signed_token import DEFAULT_MAX_AGE
 from tests.slack import payloads
 from tests.slack.checks import action_ids, assert_no_ping, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings

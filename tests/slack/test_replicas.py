@@ -24,14 +24,13 @@ from sqlalchemy import create_engine, make_url, select
 
 from bot.listeners.common import SLOW_DOWN
 from bot.storage.models import ProcessedEvent
+from tests.ports import free_port
 from tests.slack import payloads
 from tests.slack.serving import well_inside_a_minute
 from tests.slack.standin import BOT_TOKEN, SlackStandIn
-from tests.slack.test_cli_serve import _free_port
 from tests.slack.test_faults import DB_PASSWORD, retry_headers
 from tests.storage.conftest import (  # noqa: F401
     REDIS_URL,
-    closed_port,
     pg_url,
     postgres_admin,
     redis,
@@ -59,7 +58,7 @@ class Replica:
 @contextmanager
 def started(env: dict[str, str], log: Path) -> Iterator[Replica]:
     """Start one replica; terminate it and wait for it, whatever happens."""
-    port = _free_port()
+    port = free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
             SERVE, env={**env, "PORT": str(port)}, stdout=sink, stderr=subprocess.STDOUT
@@ -170,7 +169,7 @@ async def test_with_redis_down_the_database_dedupes_across_replicas(
     slack_api: SlackStandIn, env: dict[str, str], pg_url: str, tmp_path: Path
 ) -> None:
     """Redis unreachable: both replicas fall back to the shared database (and say so)."""
-    env = {**env, "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}
+    env = {**env, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
     async with replicas(env, tmp_path) as pair:
         await one_reply_to_everything(slack_api, pair, "Ev0NOREDIS")
     for replica in pair:

@@ -8,7 +8,6 @@ test gets its own PostgreSQL schema (dropped afterwards) and its own Redis key p
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -43,13 +42,6 @@ class FakeMatch:
 
     topic: FakeTopic | None
     confident: bool
-
-
-def closed_port() -> int:
-    """A local TCP port with nothing listening (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from bot.storage.dedupe import (
 )
 from bot.storage.failover import Failover, make_redis
 from bot.storage.models import ProcessedEvent
-from tests.storage.conftest import REDIS_URL, closed_port
+from tests.ports import free_port
+from tests.storage.conftest import REDIS_URL
 
 pytestmark = pytest.mark.asyncio
 KEYS = [f"event:Ev{n:04d}" for n in range(20)]
@@ -75,7 +76,7 @@ async def test_database_deduper_purges_expired_keys(engine: Engine) -> None:
 
 async def test_database_down_handles_the_event(caplog: pytest.LogCaptureFixture) -> None:
     """With no database the deduper lets the event through and logs the masked URL."""
-    engine = make_engine(f"postgresql+psycopg://u:hunter2@127.0.0.1:{closed_port()}/db")
+    engine = make_engine(f"postgresql+psycopg://u:hunter2@127.0.0.1:{free_port()}/db")
     try:
         assert await DatabaseDeduper(engine).first_time("event:Ev1")
     finally:
@@ -114,7 +115,7 @@ async def test_redis_down_falls_back_to_database_with_warning(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     """With Redis on a closed port, dedupe still works on the database and warns once."""
-    url = f"redis://:redispw@127.0.0.1:{closed_port()}/0"
+    url = f"redis://:redispw@127.0.0.1:{free_port()}/0"
     settings = load_settings(redis_url=url)
     client = make_redis(url)
     try:

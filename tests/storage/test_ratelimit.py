@@ -19,7 +19,8 @@ from bot.storage.ratelimit import (
     make_rate_limiter,
     window_start,
 )
-from tests.storage.conftest import REDIS_URL, closed_port
+from tests.ports import free_port
+from tests.storage.conftest import REDIS_URL
 
 pytestmark = pytest.mark.asyncio
 USER = "T1:U0RAWUSER42"
@@ -92,7 +93,7 @@ async def test_database_limiter_is_shared_by_replicas(engine: Engine, sqlite_url
 
 async def test_database_down_allows_and_logs(caplog: pytest.LogCaptureFixture) -> None:
     """With the database unreachable the question is allowed and the failure logged."""
-    engine = make_engine(f"postgresql+psycopg://u:hunter2@127.0.0.1:{closed_port()}/db")
+    engine = make_engine(f"postgresql+psycopg://u:hunter2@127.0.0.1:{free_port()}/db")
     try:
         assert await answers(DatabaseRateLimiter(engine, 1), 2) == [True, True]
     finally:
@@ -136,7 +137,7 @@ async def test_redis_down_falls_back_to_database(
     engine: Engine, hasher: UserHasher, caplog: pytest.LogCaptureFixture
 ) -> None:
     """With Redis on a closed port the limit still holds, counted in the database."""
-    url = f"redis://127.0.0.1:{closed_port()}/0"
+    url = f"redis://127.0.0.1:{free_port()}/0"
     client = make_redis(url)
     try:
         settings = load_settings(redis_url=url, rate_limit_per_minute=2)

@@ -13,7 +13,8 @@ from bot.storage.db import make_engine
 from bot.storage.hashing import UserHasher
 from bot.storage.models import Feedback, Question, ServedAnswer
 from bot.storage.recorder import Recorder
-from tests.storage.conftest import FakeMatch, FakeTopic, closed_port
+from tests.ports import free_port
+from tests.storage.conftest import FakeMatch, FakeTopic
 
 RAW_USER = "U0RAWUSER42"
 pytestmark = pytest.mark.asyncio
@@ -125,7 +126,7 @@ async def test_database_down_returns_false_and_logs_without_password(
     hasher: UserHasher, caplog: pytest.LogCaptureFixture
 ) -> None:
     """With PostgreSQL unreachable, every write returns False and the log hides the password."""
-    url = f"postgresql+psycopg://ecsbot:s3cr3t-pa55@127.0.0.1:{closed_port()}/ecsbot"
+    url = f"postgresql+psycopg://ecsbot:s3cr3t-pa55@127.0.0.1:{free_port()}/ecsbot"
     engine = make_engine(url)
     recorder = Recorder(engine, hasher)
     try:

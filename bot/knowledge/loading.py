@@ -1,30 +1,17 @@
-"""The knowledge base: topics loaded from YAML, validated with pydantic."""
+"""Loading a knowledge directory: YAML files read, validated, and every problem named."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-)
+from pydantic import ValidationError
 
-# Slack rejects a section block whose text is longer than this.
-SECTION_TEXT_LIMIT = 3000
-TOPIC_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-AWS_SOURCE_PREFIXES = ("https://docs.aws.amazon.com/", "https://aws.amazon.com/")
+from bot.knowledge.models import KnowledgeBase, Topic, Vocabulary
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-TopicId = Annotated[str, StringConstraints(pattern=TOPIC_ID_PATTERN)]
+# Valid topics by id, each with the file it came from (for error messages).
+TopicsByFile = dict[str, tuple[Path, Topic]]
 
 
 class KnowledgeError(Exception):
@@ -56,75 +43,6 @@ class KnowledgeErrors(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
-class Source(BaseModel):
-    """An AWS documentation page that backs a topic's answer."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    title: NonEmpty
-    url: NonEmpty
-
-    @field_validator("url")
-    @classmethod
-    def _aws_page(cls, url: str) -> str:
-        if not url.startswith(AWS_SOURCE_PREFIXES):
-            raise ValueError(
-                f"must be an AWS page ({' or '.join(AWS_SOURCE_PREFIXES)}), got {url!r}"
-            )
-        return url
-
-
-class Topic(BaseModel):
-    """One question area the bot can answer, with its side-by-side comparison."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: TopicId
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
-    questions: list[NonEmpty] = Field(min_length=1)
-    keywords: list[NonEmpty] = Field(default_factory=list)
-    answer: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SECTION_TEXT_LIMIT)
-    ]
-    ecs: list[NonEmpty] = Field(default_factory=list)
-    ec2: list[NonEmpty] = Field(default_factory=list)
-    sources: list[Source] = Field(min_length=1)
-    related: list[TopicId] = Field(default_factory=list)
-    reviewed: dt.date
-
-
-class Vocabulary(BaseModel):
-    """Matcher data: synonyms to fold, and terms that put a question in or out of scope."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    synonyms: dict[NonEmpty, list[NonEmpty]] = Field(default_factory=dict)
-    domain_terms: list[NonEmpty] = Field(default_factory=list)
-    related_terms: list[NonEmpty] = Field(default_factory=list)
-    out_of_scope_terms: list[NonEmpty] = Field(default_factory=list)
-    glue_terms: list[NonEmpty] = Field(default_factory=list)
-    contrasts: list[tuple[NonEmpty, NonEmpty]] = Field(default_factory=list)
-    stopwords: list[NonEmpty] = Field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    """All topics, by id and in file order, plus the matcher vocabulary."""
-
-    topics: dict[str, Topic]
-    vocabulary: Vocabulary = field(default_factory=Vocabulary)
-
-    def __iter__(self) -> Iterator[Topic]:
-        return iter(self.topics.values())
-
-    def __len__(self) -> int:
-        return len(self.topics)
-
-    def get(self, topic_id: str) -> Topic | None:
-        """The topic with this id, or None."""
-        return self.topics.get(topic_id)
-
-
 def topic_files(directory: Path) -> list[Path]:
     """The topic files of a knowledge directory, in a stable order."""
     topics_dir = directory / "topics"
@@ -132,6 +50,7 @@ def topic_files(directory: Path) -> list[Path]:
 
 
 def read_yaml(path: Path) -> Any:
+    """The parsed YAML in `path`; raise KnowledgeError for bad encoding or syntax."""
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -150,6 +69,7 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
 def validation_errors(
     path: Path, topic_id: str | None, exc: ValidationError
 ) -> list[KnowledgeError]:
+    """One KnowledgeError per problem pydantic found in `path`, naming its field."""
     errors = []
     for err in exc.errors():
         message = err["msg"]
@@ -163,15 +83,48 @@ def validation_errors(
     return errors
 
 
+def _declared_id(data: Any) -> str | None:
+    """The id a topic file declares, even if the topic is invalid; None if it has none."""
+    raw_id = data.get("id") if isinstance(data, dict) else None
+    return raw_id if isinstance(raw_id, str) else None
+
+
 def _parse_topic(path: Path, data: Any) -> tuple[Topic | None, list[KnowledgeError]]:
     if not isinstance(data, dict):
         return None, [KnowledgeError("expected a mapping of topic fields", file=path)]
-    raw_id = data.get("id")
-    topic_id = raw_id if isinstance(raw_id, str) else None
     try:
         return Topic.model_validate(data), []
     except ValidationError as exc:
-        return None, validation_errors(path, topic_id, exc)
+        return None, validation_errors(path, _declared_id(data), exc)
+
+
+def _add_topic(topics: TopicsByFile, path: Path, topic: Topic) -> list[KnowledgeError]:
+    """Add `topic` to `topics`, or name it as a duplicate of the first with its id."""
+    if topic.id in topics:
+        message = f"duplicate id, first defined in {topics[topic.id][0]}"
+        return [KnowledgeError(message, file=path, topic=topic.id, field="id")]
+    topics[topic.id] = (path, topic)
+    return []
+
+
+def _read_topics(files: list[Path]) -> tuple[TopicsByFile, set[str], list[KnowledgeError]]:
+    """The valid topics, the ids every file declares (valid or not), and the problems found."""
+    topics: TopicsByFile = {}
+    declared: set[str] = set()
+    errors: list[KnowledgeError] = []
+    for path in files:
+        try:
+            data = read_yaml(path)
+        except KnowledgeError as exc:
+            errors.append(exc)
+            continue
+        topic, problems = _parse_topic(path, data)
+        errors.extend(problems)
+        if (topic_id := _declared_id(data)) is not None:
+            declared.add(topic_id)
+        if topic is not None:
+            errors.extend(_add_topic(topics, path, topic))
+    return topics, declared, errors
 
 
 def _load_vocabulary(directory: Path) -> tuple[Vocabulary, list[KnowledgeError]]:
@@ -186,7 +139,7 @@ def _load_vocabulary(directory: Path) -> tuple[Vocabulary, list[KnowledgeError]]
         return Vocabulary(), validation_errors(path, None, exc)
 
 
-def _check_links(topics: dict[str, tuple[Path, Topic]], declared: set[str]) -> list[KnowledgeError]:
+def _check_links(topics: TopicsByFile, declared: set[str]) -> list[KnowledgeError]:
     # `declared` includes ids of topics that failed validation, so one bad file
     # does not also make every topic linking to it an error.
     errors = []
@@ -206,33 +159,12 @@ def _check_links(topics: dict[str, tuple[Path, Topic]], declared: set[str]) -> l
 
 def collect_problems(directory: Path) -> tuple[KnowledgeBase, list[KnowledgeError]]:
     """Load what can be loaded from `directory` and list every problem found."""
-    errors: list[KnowledgeError] = []
     files = topic_files(directory)
+    errors: list[KnowledgeError] = []
     if not files:
         errors.append(KnowledgeError("no topic files (*.yaml) found", file=directory / "topics"))
-    topics: dict[str, tuple[Path, Topic]] = {}
-    declared: set[str] = set()
-    for path in files:
-        try:
-            data = read_yaml(path)
-        except KnowledgeError as exc:
-            errors.append(exc)
-            continue
-        topic, problems = _parse_topic(path, data)
-        errors.extend(problems)
-        if isinstance(data, dict) and isinstance(data.get("id"), str):
-            declared.add(data["id"])
-        if topic is None:
-            continue
-        if topic.id in topics:
-            first = topics[topic.id][0]
-            errors.append(
-                KnowledgeError(
-                    f"duplicate id, first defined in {first}", file=path, topic=topic.id, field="id"
-                )
-            )
-            continue
-        topics[topic.id] = (path, topic)
+    topics, declared, topic_errors = _read_topics(files)
+    errors.extend(topic_errors)
     errors.extend(_check_links(topics, declared))
     vocabulary, vocab_errors = _load_vocabulary(directory)
     errors.extend(vocab_errors)
@@ -252,4 +184,4 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
 
 def default_knowledge_dir() -> Path:
     """The knowledge directory shipped beside the package (the repository's `knowledge/`)."""
-    return Path(__file__).resolve().parent.parent / "knowledge"
+    return Path(__file__).resolve().parents[2] / "knowledge"

@@ -1,0 +1,87 @@
+"""The knowledge base's shape: pydantic models for topics, their sources and the vocabulary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+# Slack rejects a section block whose text is longer than this.
+SECTION_TEXT_LIMIT = 3000
+TOPIC_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+AWS_SOURCE_PREFIXES = ("https://docs.aws.amazon.com/", "https://aws.amazon.com/")
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+TopicId = Annotated[str, StringConstraints(pattern=TOPIC_ID_PATTERN)]
+
+
+class Source(BaseModel):
+    """An AWS documentation page that backs a topic's answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: NonEmpty
+    url: NonEmpty
+
+    @field_validator("url")
+    @classmethod
+    def _aws_page(cls, url: str) -> str:
+        if not url.startswith(AWS_SOURCE_PREFIXES):
+            raise ValueError(
+                f"must be an AWS page ({' or '.join(AWS_SOURCE_PREFIXES)}), got {url!r}"
+            )
+        return url
+
+
+class Topic(BaseModel):
+    """One question area the bot can answer, with its side-by-side comparison."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: TopicId
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
+    questions: list[NonEmpty] = Field(min_length=1)
+    keywords: list[NonEmpty] = Field(default_factory=list)
+    answer: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SECTION_TEXT_LIMIT)
+    ]
+    ecs: list[NonEmpty] = Field(default_factory=list)
+    ec2: list[NonEmpty] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+    related: list[TopicId] = Field(default_factory=list)
+    reviewed: dt.date
+
+
+class Vocabulary(BaseModel):
+    """Matcher data: synonyms to fold, and terms that put a question in or out of scope."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    synonyms: dict[NonEmpty, list[NonEmpty]] = Field(default_factory=dict)
+    domain_terms: list[NonEmpty] = Field(default_factory=list)
+    related_terms: list[NonEmpty] = Field(default_factory=list)
+    out_of_scope_terms: list[NonEmpty] = Field(default_factory=list)
+    glue_terms: list[NonEmpty] = Field(default_factory=list)
+    contrasts: list[tuple[NonEmpty, NonEmpty]] = Field(default_factory=list)
+    stopwords: list[NonEmpty] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """All topics, by id and in file order, plus the matcher vocabulary."""
+
+    topics: dict[str, Topic]
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+
+    def __iter__(self) -> Iterator[Topic]:
+        return iter(self.topics.values())
+
+    def __len__(self) -> int:
+        return len(self.topics)
+
+    def get(self, topic_id: str) -> Topic | None:
+        """The topic with this id, or None."""
+        return self.topics.get(topic_id)
