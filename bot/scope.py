@@ -14,7 +14,7 @@ from bot.analysis import Analyzer
 from bot.knowledge import Vocabulary
 
 UNANCHORED_KNOWN_SHARE = 0.8
-UNANCHORED_MIN_SCORE = 0.55
+UNANCHORED_MIN_SCORE = 0.7
 WEAKLY_ANCHORED_KNOWN_SHARE = 0.5
 
 

@@ -73,6 +73,9 @@ def test_typos_are_tolerated(matcher: Matcher, question: str, topic: str) -> Non
         ":tada: :tada: :tada:",
         "route 53 weighted records",
         "<@U024BE7LH> thanks!",
+        "java vs go for backend",
+        "which ci tool should we pick",
+        "react or vue for the frontend",
         "",
     ],
 )
