@@ -130,9 +130,9 @@ def test_dev_set_meets_the_bar(matcher: Matcher) -> None:
 
 @pytest.mark.parametrize(
     ("name", "top1_floor"),
-    # Recorded 0.901 and 0.887 (rejection 1.000 on both) when these floors were set; both
+    # Recorded 0.909 and 0.957 (rejection 1.000 on both) when these floors were set; both
     # sets were written without sight of the knowledge base, which was not tuned on them.
-    [("heldout.jsonl", 0.87), ("heldout2.jsonl", 0.85)],
+    [("heldout.jsonl", 0.88), ("heldout2.jsonl", 0.93)],
 )
 def test_heldout_style_sets_do_not_regress(matcher: Matcher, name: str, top1_floor: float) -> None:
     """The independently written held-out-style sets stay above their recorded floors."""
