@@ -22,10 +22,10 @@ from bot.storage.models import Feedback
 from bot.storage.services import Storage, open_storage
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, bot_settings
+from tests.slack.faults import retry_headers, vote
 from tests.slack.proxy import Proxy
 from tests.slack.serving import serving
 from tests.slack.standin import SlackStandIn
-from tests.slack.test_faults import retry_headers, vote
 from tests.storage.conftest import (  # noqa: F401
     REDIS_URL,
     pg_url,

@@ -17,21 +17,21 @@ from bot.logs import redact
 from bot.settings import Settings
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, bot_settings
-from tests.slack.serving import served_with_storage
-from tests.slack.standin import BOT_TOKEN, SlackStandIn
-from tests.slack.test_faults import (
+from tests.slack.faults import (
     DB_PASSWORD,
     REDIS_PASSWORD,
     down_database_url,
     down_redis_url,
     vote,
 )
-from tests.slack.test_oauth_install import (
+from tests.slack.oauth import (
     CLIENT_SECRET,
     SLACK_SDK_BASIC_AUTH,
     install,
     oauth_settings,
 )
+from tests.slack.serving import served_with_storage
+from tests.slack.standin import BOT_TOKEN, SlackStandIn
 
 SECRETS = {
     "bot token": BOT_TOKEN,
