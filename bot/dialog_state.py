@@ -11,10 +11,10 @@ import secrets
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.recommend import FACET_VALUES, Answers, Facet, SizePreset, SizeValue
-from bot.signed_token import DEFAULT_MAX_AGE, DialogStateError, check_age, seal, timestamp, unseal
+from bot.signed_token import DEFAULT_MAX_AGE, DialogStateError, seal, timestamp, unseal_model
 
 FACET_STEPS: tuple[Facet, ...] = tuple(Facet)
 SIZE_STEP = len(FACET_STEPS)  # the optional last step: a preset size, for the cost comparison
@@ -96,14 +96,7 @@ def decode_state(
     token: str, key: str | bytes, *, now: float | None = None, max_age: int = DEFAULT_MAX_AGE
 ) -> DialogState:
     """The state in `token`; raise DialogStateError if tampered, stale or unreadable."""
-    try:
-        state = DialogState.model_validate(unseal(STATE_KIND, token, key))
-    except ValidationError as exc:
-        raise DialogStateError(
-            "unreadable", f"invalid state ({exc.error_count()} errors)"
-        ) from None
-    check_age(state.issued_at, now, max_age)
-    return state
+    return unseal_model(STATE_KIND, token, key, DialogState, now=now, max_age=max_age)
 
 
 def _preset(value: str, sizes: Sequence[SizePreset]) -> SizePreset:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from bot.signed_token import DEFAULT_MAX_AGE, DialogStateError, check_age, seal, timestamp, unseal
+from bot.signed_token import DEFAULT_MAX_AGE, seal, timestamp, unseal_model
 
 REPLY_KIND = "r1"
 
@@ -31,11 +31,4 @@ def decode_reply_target(
     token: str, key: str | bytes, *, now: float | None = None, max_age: int = DEFAULT_MAX_AGE
 ) -> ReplyTarget:
     """The reply target in `token`; raise DialogStateError if tampered, stale or unreadable."""
-    try:
-        target = ReplyTarget.model_validate(unseal(REPLY_KIND, token, key))
-    except ValidationError as exc:
-        raise DialogStateError(
-            "unreadable", f"invalid target ({exc.error_count()} errors)"
-        ) from None
-    check_age(target.issued_at, now, max_age)
-    return target
+    return unseal_model(REPLY_KIND, token, key, ReplyTarget, now=now, max_age=max_age)

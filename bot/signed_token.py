@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 DEFAULT_MAX_AGE = 24 * 60 * 60
 CLOCK_SKEW = 5 * 60
@@ -76,3 +78,32 @@ def check_age(issued_at: int, now: float | None, max_age: int) -> None:
         raise DialogStateError("stale", f"issued {age} s ago, limit {max_age} s")
     if age < -CLOCK_SKEW:
         raise DialogStateError("unreadable", "issued in the future")
+
+
+class _Stamped(Protocol):
+    issued_at: int
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def unseal_model(
+    kind: str,
+    token: str,
+    key: str | bytes,
+    model: type[ModelT],
+    *,
+    now: float | None,
+    max_age: int,
+) -> ModelT:
+    """The `model` sealed in `token`, checked for tampering, shape and age."""
+    try:
+        value = model.model_validate(unseal(kind, token, key))
+    except ValidationError as exc:
+        name = model.__name__
+        raise DialogStateError(
+            "unreadable", f"invalid {name} ({exc.error_count()} errors)"
+        ) from None
+    stamped: _Stamped = value  # type: ignore[assignment]
+    check_age(stamped.issued_at, now, max_age)
+    return value
