@@ -16,8 +16,11 @@ from bot.knowledge.loading import (
 )
 from bot.knowledge.models import (
     AWS_SOURCE_PREFIXES,
+    ENTRY_ANSWER_LIMIT,
+    LEAD_LIMIT,
     SECTION_TEXT_LIMIT,
     TOPIC_ID_PATTERN,
+    Entry,
     KnowledgeBase,
     NonEmpty,
     Source,
@@ -28,8 +31,11 @@ from bot.knowledge.models import (
 
 __all__ = [
     "AWS_SOURCE_PREFIXES",
+    "ENTRY_ANSWER_LIMIT",
+    "LEAD_LIMIT",
     "SECTION_TEXT_LIMIT",
     "TOPIC_ID_PATTERN",
+    "Entry",
     "KnowledgeBase",
     "KnowledgeError",
     "KnowledgeErrors",

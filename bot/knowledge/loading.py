@@ -62,12 +62,20 @@ def read_yaml(path: Path) -> Any:
         raise KnowledgeError(f"{line}YAML syntax error: {problem}", file=path) from None
 
 
-def _field_name(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(topic)"
+def _field_name(loc: tuple[int | str, ...], data: Any = None) -> str:
+    """A dotted field path; an entry is named by its id (`entries[fargate-limits].answer`)."""
+    parts = [str(part) for part in loc]
+    if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+        entries = data.get("entries") if isinstance(data, dict) else None
+        entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        label = f"entries[{entry_id}]" if isinstance(entry_id, str) else f"entries[{loc[1]}]"
+        parts = [label, *parts[2:]]
+    return ".".join(parts) or "(topic)"
 
 
 def validation_errors(
-    path: Path, topic_id: str | None, exc: ValidationError
+    path: Path, topic_id: str | None, exc: ValidationError, data: Any = None
 ) -> list[KnowledgeError]:
     """One KnowledgeError per problem pydantic found in `path`, naming its field."""
     errors = []
@@ -78,7 +86,7 @@ def validation_errors(
         elif err["type"] == "missing":
             message = "missing field"
         errors.append(
-            KnowledgeError(message, file=path, topic=topic_id, field=_field_name(err["loc"]))
+            KnowledgeError(message, file=path, topic=topic_id, field=_field_name(err["loc"], data))
         )
     return errors
 
@@ -95,7 +103,7 @@ def _parse_topic(path: Path, data: Any) -> tuple[Topic | None, list[KnowledgeErr
     try:
         return Topic.model_validate(data), []
     except ValidationError as exc:
-        return None, validation_errors(path, _declared_id(data), exc)
+        return None, validation_errors(path, _declared_id(data), exc, data)
 
 
 def _add_topic(topics: TopicsByFile, path: Path, topic: Topic) -> list[KnowledgeError]:
@@ -139,6 +147,26 @@ def _load_vocabulary(directory: Path) -> tuple[Vocabulary, list[KnowledgeError]]
         return Vocabulary(), validation_errors(path, None, exc)
 
 
+def _check_entry_ids(topics: TopicsByFile) -> list[KnowledgeError]:
+    """Entry ids are unique across the knowledge base and never reuse a topic id."""
+    errors = []
+    seen: dict[str, str] = {}
+    for topic_id, (path, topic) in topics.items():
+        for entry in topic.entries:
+            first = seen.get(entry.id) or (entry.id if entry.id in topics else None)
+            if first is not None:
+                errors.append(
+                    KnowledgeError(
+                        f"duplicate entry id, also used by {first!r}",
+                        file=path,
+                        topic=topic_id,
+                        field=f"entries[{entry.id}].id",
+                    )
+                )
+            seen.setdefault(entry.id, f"topic {topic_id}")
+    return errors
+
+
 def _check_links(topics: TopicsByFile, declared: set[str]) -> list[KnowledgeError]:
     # `declared` includes ids of topics that failed validation, so one bad file
     # does not also make every topic linking to it an error.
@@ -166,6 +194,7 @@ def collect_problems(directory: Path) -> tuple[KnowledgeBase, list[KnowledgeErro
     topics, declared, topic_errors = _read_topics(files)
     errors.extend(topic_errors)
     errors.extend(_check_links(topics, declared))
+    errors.extend(_check_entry_ids(topics))
     vocabulary, vocab_errors = _load_vocabulary(directory)
     errors.extend(vocab_errors)
     kb = KnowledgeBase(

@@ -36,6 +36,27 @@ class Source(BaseModel):
         return url
 
 
+# An entry's answer is the first thing a reader sees: one fact, short enough to read at a glance.
+ENTRY_ANSWER_LIMIT = 300
+LEAD_LIMIT = 300
+
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class Entry(BaseModel):
+    """A precise question under a topic, answered with one short fact first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: TopicId
+    questions: list[Phrase] = Field(min_length=1)
+    keywords: list[NonEmpty] = Field(default_factory=list)
+    answer: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ENTRY_ANSWER_LIMIT)
+    ]
+    sources: list[Source] = Field(default_factory=list)
+
+
 class Topic(BaseModel):
     """One question area the bot can answer, with its side-by-side comparison."""
 
@@ -45,6 +66,12 @@ class Topic(BaseModel):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
     questions: list[NonEmpty] = Field(min_length=1)
     keywords: list[NonEmpty] = Field(default_factory=list)
+    lead: (
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=LEAD_LIMIT)
+        ]
+        | None
+    ) = None
     answer: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SECTION_TEXT_LIMIT)
     ]
@@ -53,6 +80,11 @@ class Topic(BaseModel):
     sources: list[Source] = Field(min_length=1)
     related: list[TopicId] = Field(default_factory=list)
     reviewed: dt.date
+    entries: list[Entry] = Field(default_factory=list)
+
+    def entry_sources(self, entry: Entry) -> list[Source]:
+        """The pages backing `entry`: its own, else the topic's."""
+        return list(entry.sources) or list(self.sources)
 
 
 class Vocabulary(BaseModel):
@@ -85,3 +117,17 @@ class KnowledgeBase:
     def get(self, topic_id: str) -> Topic | None:
         """The topic with this id, or None."""
         return self.topics.get(topic_id)
+
+    def entry(self, entry_id: str) -> tuple[Topic, Entry] | None:
+        """The entry with this id and the topic it belongs to, or None."""
+        for topic in self.topics.values():
+            for entry in topic.entries:
+                if entry.id == entry_id:
+                    return topic, entry
+        return None
+
+    def entries(self) -> Iterator[tuple[Topic, Entry]]:
+        """Every entry with its topic, in file order."""
+        for topic in self.topics.values():
+            for entry in topic.entries:
+                yield topic, entry
