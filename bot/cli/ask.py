@@ -10,8 +10,8 @@ from typing import Any, BinaryIO
 import click
 
 from bot.answers import Answerer
-from bot.cli import main
 from bot.cli.common import answerer
+from bot.cli.group import main
 from bot.evaluation import EvalFileError, evaluate, read_cases
 from bot.matcher import Match
 from bot.render import render_blocks

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from bot.cli import main
 from bot.cli.common import knowledge_or_exit, settings_or_exit
+from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
 from bot.recommend import (
     FACET_VALUES,

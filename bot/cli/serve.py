@@ -12,9 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers import Answerer
 from bot.app import create_app
-from bot.cli import main
 from bot.cli.ask import chat
 from bot.cli.common import knowledge_or_exit
+from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
 from bot.logs import configure_logging
 from bot.recommender import Recommender, load_recommender
