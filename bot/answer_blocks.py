@@ -31,8 +31,7 @@ from bot.blocks import (
     topic_button,
 )
 from bot.knowledge import KnowledgeBase, Topic
-from bot.matcher import Match
-from bot.text import escape_mrkdwn, truncate
+from bot.matching import Match, escape_mrkdwn, truncate
 
 FIELD_TEXT_LIMIT = 2000
 ECHO_LIMIT = 200

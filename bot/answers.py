@@ -9,8 +9,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 from bot.answer_blocks import build_answer, build_match, fallback_text
 from bot.home_blocks import build_help
 from bot.knowledge import KnowledgeBase, Topic
-from bot.matcher import Match, Matcher
-from bot.text import MAX_QUESTION_CHARS, truncate
+from bot.matching import MAX_QUESTION_CHARS, Match, Matcher, truncate
 
 HELP_TEXT = "Ask me about Amazon ECS vs Amazon EC2, for example: how is Fargate billed?"
 

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.knowledge import KnowledgeBase, Topic
-from bot.text import truncate
+from bot.matching import truncate
 
 # Action ids are a contract with the listeners. Buttons in one actions block need distinct
 # action ids, so topic buttons carry a numeric suffix; listeners match on the prefix.

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 
 from bot.blocks import COMMAND, example_topics, help_me_choose_button, topic_button
 from bot.knowledge import KnowledgeBase
-from bot.text import escape_mrkdwn
+from bot.matching import escape_mrkdwn
 
 
 def build_help(kb: KnowledgeBase) -> list[Block]:

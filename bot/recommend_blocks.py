@@ -24,8 +24,8 @@ from slack_sdk.models.blocks import (
 from bot.blocks import ACTION_HELP_ME_CHOOSE, BUTTON_TEXT_LIMIT, topic_button
 from bot.dialog_state import STEP_COUNT, DialogAction, DialogState, encode_state
 from bot.knowledge import SECTION_TEXT_LIMIT, KnowledgeBase
+from bot.matching import escape_mrkdwn, truncate
 from bot.recommend import Recommendation, RecommendationConfig
-from bot.text import escape_mrkdwn, truncate
 
 # Contract with the listeners: answer buttons are `recommend_answer:<value>` and size buttons
 # `recommend_size:<preset>` (action ids must be distinct within an actions block); every dialog

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.answers import Answerer
-from bot.matcher import Match
+from bot.matching import Match
 from bot.recommender import Recommender
 
 logger = logging.getLogger(__name__)

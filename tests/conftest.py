@@ -9,7 +9,7 @@ import pytest
 
 from bot.answers import Answerer
 from bot.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
-from bot.matcher import Matcher
+from bot.matching import Matcher
 
 ENV_PREFIXES = (
     "SLACK_",

@@ -12,10 +12,8 @@ import click
 from bot.answers import Answerer
 from bot.cli.common import answerer
 from bot.cli.group import main
-from bot.evaluation import EvalFileError, evaluate, read_cases
-from bot.matcher import Match
+from bot.matching import MAX_QUESTION_CHARS, EvalFileError, Match, evaluate, read_cases, truncate
 from bot.render import render_blocks
-from bot.text import MAX_QUESTION_CHARS, truncate
 
 QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
 

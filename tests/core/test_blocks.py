@@ -21,7 +21,7 @@ from bot.blocks import (
 )
 from bot.home_blocks import build_help, build_home
 from bot.knowledge import KnowledgeBase
-from bot.matcher import Match
+from bot.matching import Match
 from bot.render import render_blocks
 
 
@@ -110,7 +110,7 @@ def test_out_of_scope_offers_three_examples(kb: KnowledgeBase) -> None:
 
 def test_low_confidence_asks_did_you_mean(kb: KnowledgeBase) -> None:
     """A low-confidence match offers buttons for the candidates instead of guessing."""
-    from bot.matcher import Suggestion
+    from bot.matching import Suggestion
 
     match = Match(
         question="ecs <stuff>",

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import evaluate, read_cases
-from bot.matcher import Matcher
+from bot.matching import Matcher, evaluate, read_cases
 
 SHARED_DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, MetaData, select
 
-from bot.matcher import Matcher
+from bot.matching import Matcher
 from bot.storage.db import make_engine
 from bot.storage.hashing import UserHasher
 from bot.storage.models import Feedback, Question, ServedAnswer

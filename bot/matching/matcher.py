@@ -1,9 +1,9 @@
 """Match a question typed in Slack to a knowledge-base topic, or to none.
 
-Analysis (bot.analysis) turns the question into stemmed terms. Each topic is scored on its
-best-matching phrasing (title, questions, keywords) and on how much of the question its
+Analysis (bot.matching.analysis) turns the question into stemmed terms. Each topic is scored
+on its best-matching phrasing (title, questions, keywords) and on how much of the question its
 whole vocabulary explains; rare, telling words weigh more than "ecs" or "ec2". Whether a
-question is in scope at all is a separate decision (bot.scope).
+question is in scope at all is a separate decision (bot.matching.scope).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.analysis import Analyzer
 from bot.knowledge import KnowledgeBase, Topic
-from bot.scope import QuestionWeights, ScopeGate
-from bot.text import strip_slack_markup, words
+from bot.matching.analysis import Analyzer
+from bot.matching.scope import QuestionWeights, ScopeGate
+from bot.matching.text import strip_slack_markup, words
 
 # Tuned on the *kinds* of question in the shared dev set and tests/data/heldout.jsonl.
 MIN_SCORE = 0.25

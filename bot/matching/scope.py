@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.analysis import Analyzer
 from bot.knowledge import Vocabulary
+from bot.matching.analysis import Analyzer
 
 UNANCHORED_KNOWN_SHARE = 0.8
 UNANCHORED_MIN_SCORE = 0.7

@@ -9,7 +9,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge import Vocabulary
-from bot.text import strip_slack_markup, words
+from bot.matching.text import strip_slack_markup, words
 
 TYPO_MIN_LENGTH = 4
 # Abbreviations such as "ecs", "eks" and "ami" must not be stemmed like plurals.

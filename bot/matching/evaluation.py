@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.matcher import Matcher
+from bot.matching.matcher import Matcher
 
 
 class EvalCase(BaseModel):
