@@ -1,7 +1,7 @@
 """Block Kit for "Help me choose": one question at a time, and the result.
 
 Pure `build_*` functions returning `slack_sdk.models` objects; the CLI renders the same result
-blocks as text. Dialog buttons carry the signed dialog state (bot.dialog_state) as their value.
+blocks as text. Dialog buttons carry the signed dialog state (bot.recommend.dialog_state) as their value.
 The all-in-one form is in bot.recommend_modal_blocks.
 """
 
@@ -22,10 +22,16 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks import ACTION_HELP_ME_CHOOSE, BUTTON_TEXT_LIMIT, topic_button
-from bot.dialog_state import STEP_COUNT, DialogAction, DialogState, encode_state
 from bot.knowledge import SECTION_TEXT_LIMIT, KnowledgeBase
 from bot.matching import escape_mrkdwn, truncate
-from bot.recommend import Recommendation, RecommendationConfig
+from bot.recommend import (
+    STEP_COUNT,
+    DialogAction,
+    DialogState,
+    Recommendation,
+    RecommendationConfig,
+    encode_state,
+)
 
 # Contract with the listeners: answer buttons are `recommend_answer:<value>` and size buttons
 # `recommend_size:<preset>` (action ids must be distinct within an actions block); every dialog

@@ -1,6 +1,6 @@
 """Block Kit for the "Help me choose" form: every question in one modal, and reading it back.
 
-Pure functions; the modal's private_metadata carries the signed reply target (bot.reply_target).
+Pure functions; the modal's private_metadata carries the signed reply target (bot.recommend.reply_target).
 """
 
 from __future__ import annotations
@@ -17,17 +17,18 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.dialog_state import FACET_STEPS
 from bot.recommend import (
+    FACET_STEPS,
     SIZING_HELP,
     SIZING_LABELS,
     AnswerError,
     Answers,
     RecommendationConfig,
+    ReplyTarget,
     check_answer,
+    encode_reply_target,
 )
 from bot.recommend_blocks import section
-from bot.reply_target import ReplyTarget, encode_reply_target
 
 CALLBACK_RECOMMEND_MODAL = "recommend_modal"
 BLOCK_FACET = "recommend_facet"  # modal input blocks are `recommend_facet:<facet>` ...

@@ -1,6 +1,6 @@
 """The "Help me choose" dialog: one question at a time in a thread or DM, or the form.
 
-The dialog's state rides signed in its buttons' values (bot.dialog_state), so any replica, even
+The dialog's state rides signed in its buttons' values (bot.recommend.dialog_state), so any replica, even
 one started after the dialog, can take the next click: decode, move one step, and update the
 same message. A repeated click (a double click, a retry reaching another replica) is dropped
 through the app's deduper, keyed on the exact state it was made from.
@@ -20,7 +20,6 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import to_dicts
-from bot.dialog_state import DialogDone, apply_action, decode_state, new_dialog
 from bot.listeners.common import (
     NOT_A_MEMBER,
     Destination,
@@ -29,6 +28,7 @@ from bot.listeners.common import (
     respond_for,
 )
 from bot.listeners.recommend_modal import handle_recommend_submission, open_modal, recommender_of
+from bot.recommend import DialogDone, DialogStateError, apply_action, decode_state, new_dialog
 from bot.recommend_blocks import (
     ACTION_DIALOG_ANSWER,
     ACTION_DIALOG_BACK,
@@ -48,7 +48,6 @@ from bot.recommend_blocks import (
     recommendation_text,
 )
 from bot.recommend_modal_blocks import CALLBACK_RECOMMEND_MODAL
-from bot.signed_token import DialogStateError
 
 if TYPE_CHECKING:
     from bot.app import Services

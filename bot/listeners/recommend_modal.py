@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import COMMAND, to_dicts
 from bot.listeners.common import SORRY
-from bot.recommend import Answers
+from bot.recommend import Answers, DialogStateError, ReplyTarget, decode_reply_target
 from bot.recommend_blocks import build_recommendation, recommendation_text
 from bot.recommend_modal_blocks import (
     ModalInputError,
@@ -25,8 +25,6 @@ from bot.recommend_modal_blocks import (
     read_recommend_submission,
 )
 from bot.recommender import Recommender
-from bot.reply_target import ReplyTarget, decode_reply_target
-from bot.signed_token import DialogStateError
 
 if TYPE_CHECKING:
     from bot.app import Services

@@ -10,17 +10,23 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.blocks import ACTION_ANSWER_TOPIC, ACTION_HELP_ME_CHOOSE
-from bot.dialog_state import (
+from bot.knowledge import KnowledgeBase
+from bot.recommend import (
     FACET_STEPS,
+    FACET_VALUES,
     SIZE_STEP,
     STEP_COUNT,
+    Answers,
     DialogAction,
     DialogState,
+    Facet,
+    Recommendation,
+    RecommendationConfig,
+    ReplyTarget,
+    decode_reply_target,
     decode_state,
     new_dialog,
 )
-from bot.knowledge import KnowledgeBase
-from bot.recommend import FACET_VALUES, Answers, Facet, Recommendation, RecommendationConfig
 from bot.recommend_blocks import (
     ACTION_DIALOG_ANSWER,
     ACTION_DIALOG_BACK,
@@ -47,7 +53,6 @@ from bot.recommend_modal_blocks import (
     read_recommend_submission,
 )
 from bot.render import render_blocks
-from bot.reply_target import ReplyTarget, decode_reply_target
 
 KEY = "signing-secret"
 Run = Callable[..., Recommendation]

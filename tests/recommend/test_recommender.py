@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialog_state import decode_state, encode_state, new_dialog
 from bot.knowledge import default_knowledge_dir
-from bot.recommend import Answers
+from bot.recommend import Answers, decode_state, encode_state, new_dialog
 from bot.recommender import dialog_key, load_recommender, recommendation_dir
 from bot.settings import Settings, SettingsError
 

@@ -15,9 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.answers import Answerer
 from bot.app import create_app
 from bot.blocks import ACTION_HELP_ME_CHOOSE, CHOOSE_CALLOUT
-from bot.dialog_state import encode_state, new_dialog
 from bot.listeners.common import SORRY
-from bot.recommend import Answers
+from bot.recommend import DEFAULT_MAX_AGE, Answers, encode_state, new_dialog
 from bot.recommend_blocks import (
     ACTION_DIALOG_BACK,
     ACTION_DIALOG_CANCEL,
@@ -30,7 +29,6 @@ from bot.recommend_blocks import (
 )
 from bot.recommender import Recommender, dialog_key
 from bot.server import create_web_app
-from bot.signed_token import DEFAULT_MAX_AGE
 from tests.slack import payloads
 from tests.slack.checks import action_ids, assert_no_ping, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings

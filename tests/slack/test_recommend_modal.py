@@ -10,7 +10,7 @@ import pytest
 
 from bot.blocks import ACTION_HELP_ME_CHOOSE
 from bot.listeners.recommend_modal import FORM_EXPIRED
-from bot.recommend import Answers, Facet
+from bot.recommend import Answers, Facet, ReplyTarget, decode_reply_target, encode_reply_target
 from bot.recommend_blocks import START_OVER_VALUE
 from bot.recommend_modal_blocks import (
     ACTION_MODAL_INPUT,
@@ -19,7 +19,6 @@ from bot.recommend_modal_blocks import (
     CALLBACK_RECOMMEND_MODAL,
 )
 from bot.recommender import Recommender, dialog_key
-from bot.reply_target import ReplyTarget, decode_reply_target, encode_reply_target
 from tests.slack import payloads
 from tests.slack.checks import SURFACE_BLOCKS, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings

@@ -1,6 +1,6 @@
 """The "Help me choose" dialog state, carried in Slack payloads and signed so tampering shows.
 
-No server-side store: the state rides in button values as a signed token (bot.signed_token), so
+No server-side store: the state rides in button values as a signed token (bot.recommend.signed_token), so
 any replica can continue a dialog after a restart. Every bad token or click raises the one
 DialogStateError.
 """
@@ -13,8 +13,15 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.recommend import FACET_VALUES, Answers, Facet, SizePreset, SizeValue
-from bot.signed_token import DEFAULT_MAX_AGE, DialogStateError, seal, timestamp, unseal_model
+from bot.recommend.config import SizePreset, SizeValue
+from bot.recommend.facets import FACET_VALUES, Answers, Facet
+from bot.recommend.signed_token import (
+    DEFAULT_MAX_AGE,
+    DialogStateError,
+    seal,
+    timestamp,
+    unseal_model,
+)
 
 FACET_STEPS: tuple[Facet, ...] = tuple(Facet)
 SIZE_STEP = len(FACET_STEPS)  # the optional last step: a preset size, for the cost comparison

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.signed_token import DEFAULT_MAX_AGE, seal, timestamp, unseal_model
+from bot.recommend.signed_token import DEFAULT_MAX_AGE, seal, timestamp, unseal_model
 
 REPLY_KIND = "r1"
 
