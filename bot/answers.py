@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
-from bot.answer_blocks import build_answer, build_match, fallback_text
-from bot.home_blocks import build_help
+from bot.blocks import build_answer, build_help, build_match, fallback_text
 from bot.knowledge import KnowledgeBase, Topic
 from bot.matching import MAX_QUESTION_CHARS, Match, Matcher, truncate
 

@@ -10,10 +10,10 @@ from typing import Any, BinaryIO
 import click
 
 from bot.answers import Answerer
+from bot.blocks import render_blocks
 from bot.cli.common import answerer
 from bot.cli.group import main
 from bot.matching import MAX_QUESTION_CHARS, EvalFileError, Match, evaluate, read_cases, truncate
-from bot.render import render_blocks
 
 QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
 

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import to_dicts
-from bot.home_blocks import build_home
+from bot.blocks import build_home, to_dicts
 
 if TYPE_CHECKING:
     from bot.app import Services

@@ -19,23 +19,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import to_dicts
-from bot.listeners.common import (
-    NOT_A_MEMBER,
-    Destination,
-    action_destination,
-    apologising,
-    respond_for,
-)
-from bot.listeners.recommend_modal import handle_recommend_submission, open_modal, recommender_of
-from bot.recommend import DialogDone, DialogStateError, apply_action, decode_state, new_dialog
-from bot.recommend_blocks import (
+from bot.blocks import (
     ACTION_DIALOG_ANSWER,
     ACTION_DIALOG_BACK,
     ACTION_DIALOG_CANCEL,
     ACTION_DIALOG_RESTART,
     ACTION_DIALOG_SIZE,
     ACTION_DIALOG_SKIP,
+    CALLBACK_RECOMMEND_MODAL,
     CANCELLED_TEXT,
     EXPIRED_TEXT,
     START_OVER_VALUE,
@@ -46,8 +37,17 @@ from bot.recommend_blocks import (
     parse_dialog_action,
     question_text,
     recommendation_text,
+    to_dicts,
 )
-from bot.recommend_modal_blocks import CALLBACK_RECOMMEND_MODAL
+from bot.listeners.common import (
+    NOT_A_MEMBER,
+    Destination,
+    action_destination,
+    apologising,
+    respond_for,
+)
+from bot.listeners.recommend_modal import handle_recommend_submission, open_modal, recommender_of
+from bot.recommend import DialogDone, DialogStateError, apply_action, decode_state, new_dialog
 
 if TYPE_CHECKING:
     from bot.app import Services

@@ -14,16 +14,18 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import COMMAND, to_dicts
-from bot.listeners.common import SORRY
-from bot.recommend import Answers, DialogStateError, ReplyTarget, decode_reply_target
-from bot.recommend_blocks import build_recommendation, recommendation_text
-from bot.recommend_modal_blocks import (
+from bot.blocks import (
+    COMMAND,
     ModalInputError,
     build_modal_notice,
     build_recommend_modal,
+    build_recommendation,
     read_recommend_submission,
+    recommendation_text,
+    to_dicts,
 )
+from bot.listeners.common import SORRY
+from bot.recommend import Answers, DialogStateError, ReplyTarget, decode_reply_target
 from bot.recommender import Recommender
 
 if TYPE_CHECKING:

@@ -1,8 +1,8 @@
 """The "Help me choose" dialog state, carried in Slack payloads and signed so tampering shows.
 
-No server-side store: the state rides in button values as a signed token (bot.recommend.signed_token), so
-any replica can continue a dialog after a restart. Every bad token or click raises the one
-DialogStateError.
+No server-side store: the state rides in button values as a signed token
+(bot.recommend.signed_token), so any replica can continue a dialog after a restart. Every bad
+token or click raises the one DialogStateError.
 """
 
 from __future__ import annotations

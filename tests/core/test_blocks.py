@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.answer_blocks import build_answer, build_match, build_out_of_scope, fallback_text
 from bot.answers import Answerer
 from bot.blocks import (
     ACTION_ANSWER_TOPIC,
@@ -17,12 +16,17 @@ from bot.blocks import (
     ACTION_SHARE,
     CHOOSE_CALLOUT,
     CHOOSE_TOPIC_ID,
+    build_answer,
+    build_help,
+    build_home,
+    build_match,
+    build_out_of_scope,
+    fallback_text,
+    render_blocks,
     to_dicts,
 )
-from bot.home_blocks import build_help, build_home
 from bot.knowledge import KnowledgeBase
 from bot.matching import Match
-from bot.render import render_blocks
 
 
 def check_limits(blocks: list[Block], max_blocks: int = 50) -> list[dict[str, Any]]:

@@ -9,7 +9,32 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.blocks import ACTION_ANSWER_TOPIC, ACTION_HELP_ME_CHOOSE
+from bot.blocks import (
+    ACTION_ANSWER_TOPIC,
+    ACTION_DIALOG_ANSWER,
+    ACTION_DIALOG_BACK,
+    ACTION_DIALOG_CANCEL,
+    ACTION_DIALOG_RESTART,
+    ACTION_DIALOG_SIZE,
+    ACTION_DIALOG_SKIP,
+    ACTION_HELP_ME_CHOOSE,
+    ACTION_MODAL_INPUT,
+    BLOCK_FACET,
+    BLOCK_SIZING,
+    CALLBACK_RECOMMEND_MODAL,
+    START_OVER_VALUE,
+    ModalInputError,
+    build_dialog_cancelled,
+    build_dialog_expired,
+    build_dialog_question,
+    build_modal_notice,
+    build_recommend_modal,
+    build_recommendation,
+    parse_dialog_action,
+    question_text,
+    read_recommend_submission,
+    render_blocks,
+)
 from bot.knowledge import KnowledgeBase
 from bot.recommend import (
     FACET_STEPS,
@@ -27,32 +52,6 @@ from bot.recommend import (
     decode_state,
     new_dialog,
 )
-from bot.recommend_blocks import (
-    ACTION_DIALOG_ANSWER,
-    ACTION_DIALOG_BACK,
-    ACTION_DIALOG_CANCEL,
-    ACTION_DIALOG_RESTART,
-    ACTION_DIALOG_SIZE,
-    ACTION_DIALOG_SKIP,
-    START_OVER_VALUE,
-    build_dialog_cancelled,
-    build_dialog_expired,
-    build_dialog_question,
-    build_recommendation,
-    parse_dialog_action,
-    question_text,
-)
-from bot.recommend_modal_blocks import (
-    ACTION_MODAL_INPUT,
-    BLOCK_FACET,
-    BLOCK_SIZING,
-    CALLBACK_RECOMMEND_MODAL,
-    ModalInputError,
-    build_modal_notice,
-    build_recommend_modal,
-    read_recommend_submission,
-)
-from bot.render import render_blocks
 
 KEY = "signing-secret"
 Run = Callable[..., Recommendation]

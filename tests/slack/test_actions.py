@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer_blocks import build_did_you_mean
-from bot.blocks import ACTION_SHARE, to_dicts
+from bot.blocks import ACTION_SHARE, build_did_you_mean, to_dicts
 from bot.knowledge import KnowledgeBase
 from bot.listeners.actions import THANKS_HELPFUL, THANKS_UNHELPFUL, TOPIC_GONE
 from bot.matching import Match

@@ -14,19 +14,20 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.answers import Answerer
 from bot.app import create_app
-from bot.blocks import ACTION_HELP_ME_CHOOSE, CHOOSE_CALLOUT
-from bot.listeners.common import SORRY
-from bot.recommend import DEFAULT_MAX_AGE, Answers, encode_state, new_dialog
-from bot.recommend_blocks import (
+from bot.blocks import (
     ACTION_DIALOG_BACK,
     ACTION_DIALOG_CANCEL,
     ACTION_DIALOG_RESTART,
     ACTION_DIALOG_SIZE,
     ACTION_DIALOG_SKIP,
+    ACTION_HELP_ME_CHOOSE,
     CANCELLED_TEXT,
+    CHOOSE_CALLOUT,
     EXPIRED_TEXT,
     START_OVER_VALUE,
 )
+from bot.listeners.common import SORRY
+from bot.recommend import DEFAULT_MAX_AGE, Answers, encode_state, new_dialog
 from bot.recommender import Recommender, dialog_key
 from bot.server import create_web_app
 from tests.slack import payloads

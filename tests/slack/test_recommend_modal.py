@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from bot.blocks import ACTION_HELP_ME_CHOOSE
-from bot.listeners.recommend_modal import FORM_EXPIRED
-from bot.recommend import Answers, Facet, ReplyTarget, decode_reply_target, encode_reply_target
-from bot.recommend_blocks import START_OVER_VALUE
-from bot.recommend_modal_blocks import (
+from bot.blocks import (
+    ACTION_HELP_ME_CHOOSE,
     ACTION_MODAL_INPUT,
     BLOCK_FACET,
     BLOCK_SIZING,
     CALLBACK_RECOMMEND_MODAL,
+    START_OVER_VALUE,
 )
+from bot.listeners.recommend_modal import FORM_EXPIRED
+from bot.recommend import Answers, Facet, ReplyTarget, decode_reply_target, encode_reply_target
 from bot.recommender import Recommender, dialog_key
 from tests.slack import payloads
 from tests.slack.checks import SURFACE_BLOCKS, assert_valid_blocks

@@ -2,8 +2,8 @@
 
 Pure functions returning `slack_sdk.models.blocks` objects; `to_dict()` checks Slack's limits.
 Nothing here talks to Slack: the CLI renders these same blocks as text. The surfaces built on
-these are in bot.answer_blocks (answers), bot.home_blocks (help, App Home) and
-bot.recommend_blocks ("Help me choose").
+these are in bot.blocks.answers (answers), bot.blocks.home (help, App Home) and
+bot.blocks.recommend ("Help me choose").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Block Kit for the way in: help for the slash command, and the App Home tab.
 
-Pure functions like bot.blocks, built from its topic and "Help me choose" buttons.
+Pure functions like bot.blocks.common, built from its topic and "Help me choose" buttons.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks import COMMAND, example_topics, help_me_choose_button, topic_button
+from bot.blocks.common import COMMAND, example_topics, help_me_choose_button, topic_button
 from bot.knowledge import KnowledgeBase
 from bot.matching import escape_mrkdwn
 

@@ -1,6 +1,6 @@
 """Block Kit for the reply to a question: the answer, "did you mean", or "I don't cover that".
 
-Pure functions like bot.blocks, whose topic and "Help me choose" buttons they use.
+Pure functions like bot.blocks.common, whose topic and "Help me choose" buttons they use.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks import (
+from bot.blocks.common import (
     ACTION_FEEDBACK,
     ACTION_SHARE,
     CHOOSE_TOPIC_ID,

@@ -1,8 +1,8 @@
 """Block Kit for "Help me choose": one question at a time, and the result.
 
 Pure `build_*` functions returning `slack_sdk.models` objects; the CLI renders the same result
-blocks as text. Dialog buttons carry the signed dialog state (bot.recommend.dialog_state) as their value.
-The all-in-one form is in bot.recommend_modal_blocks.
+blocks as text. Dialog buttons carry the signed dialog state (bot.recommend.dialog_state) as
+their value. The all-in-one form is in bot.blocks.recommend_modal.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks import ACTION_HELP_ME_CHOOSE, BUTTON_TEXT_LIMIT, topic_button
+from bot.blocks.common import ACTION_HELP_ME_CHOOSE, BUTTON_TEXT_LIMIT, topic_button
 from bot.knowledge import SECTION_TEXT_LIMIT, KnowledgeBase
 from bot.matching import escape_mrkdwn, truncate
 from bot.recommend import (

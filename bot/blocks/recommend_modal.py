@@ -1,6 +1,7 @@
 """Block Kit for the "Help me choose" form: every question in one modal, and reading it back.
 
-Pure functions; the modal's private_metadata carries the signed reply target (bot.recommend.reply_target).
+Pure functions; the modal's private_metadata carries the signed reply target
+(bot.recommend.reply_target).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks.recommend import section
 from bot.recommend import (
     FACET_STEPS,
     SIZING_HELP,
@@ -28,7 +30,6 @@ from bot.recommend import (
     check_answer,
     encode_reply_target,
 )
-from bot.recommend_blocks import section
 
 CALLBACK_RECOMMEND_MODAL = "recommend_modal"
 BLOCK_FACET = "recommend_facet"  # modal input blocks are `recommend_facet:<facet>` ...
