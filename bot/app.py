@@ -8,10 +8,9 @@ import secrets
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
-from bot.answers import Answerer
+from bot.answering import Answerer, Recommender, load_recommender
 from bot.listeners import LISTENER_MODULES
 from bot.middleware import inject_services_and_dedupe
-from bot.recommender import Recommender, load_recommender
 from bot.services import (
     UNKNOWN,
     EntryPoint,

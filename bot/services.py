@@ -12,9 +12,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from bot.answers import Answerer
+from bot.answering import Answerer, Recommender
 from bot.matching import Match
-from bot.recommender import Recommender
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
 from bot.matching import Matcher
 

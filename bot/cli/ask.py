@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 import click
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.blocks import render_blocks
 from bot.cli.common import answerer
 from bot.cli.group import main

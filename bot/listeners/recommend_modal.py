@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answering import Recommender
 from bot.blocks import (
     COMMAND,
     ModalInputError,
@@ -26,7 +27,6 @@ from bot.blocks import (
 )
 from bot.listeners.common import SORRY
 from bot.recommend import Answers, DialogStateError, ReplyTarget, decode_reply_target
-from bot.recommender import Recommender
 
 if TYPE_CHECKING:
     from bot.app import Services

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.blocks import (
     ACTION_ANSWER_TOPIC,
     ACTION_FEEDBACK,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering import dialog_key, load_recommender, recommendation_dir
 from bot.knowledge import default_knowledge_dir
 from bot.recommend import Answers, decode_state, encode_state, new_dialog
-from bot.recommender import dialog_key, load_recommender, recommendation_dir
 from bot.settings import Settings, SettingsError
 
 TOKEN = "xoxb-test-token"

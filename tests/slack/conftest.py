@@ -13,11 +13,10 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.answers import Answerer
+from bot.answering import Answerer, Recommender, load_recommender
 from bot.app import EntryPoint, Vote, create_app
 from bot.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
 from bot.matching import Match, Matcher, Suggestion
-from bot.recommender import Recommender, load_recommender
 from bot.server import create_web_app
 from bot.settings import Settings
 from tests.conftest import write_topic

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from aiohttp.test_utils import TestClient, TestServer
 from slack_bolt.async_app import AsyncApp
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.cli.serve import build_app
 from bot.server import create_web_app
 from bot.settings import Settings

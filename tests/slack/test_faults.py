@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.app import create_app
 from bot.listeners.actions import VOTE_NOT_SAVED
 from bot.listeners.common import SORRY

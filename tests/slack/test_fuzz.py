@@ -13,7 +13,7 @@ import pytest_asyncio
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.listeners.common import SLOW_DOWN, SORRY
 from tests.slack import payloads
 from tests.slack.checks import assert_no_ping, assert_valid_blocks

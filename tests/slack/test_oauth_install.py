@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import MetaData, Table, select
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.settings import Settings
 from bot.slack_config import slack_credentials
 from bot.storage.models import ProcessedEvent

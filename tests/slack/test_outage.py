@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import func, make_url, select
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.cli.serve import build_app
 from bot.listeners.actions import THANKS_HELPFUL, VOTE_NOT_SAVED
 from bot.storage.models import Feedback

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.app import create_app
 from bot.listeners.common import SLOW_DOWN
 from bot.storage.ratelimit import MemoryRateLimiter

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.answers import Answerer
+from bot.answering import Answerer, Recommender, dialog_key
 from bot.app import create_app
 from bot.blocks import (
     ACTION_DIALOG_BACK,
@@ -28,7 +28,6 @@ from bot.blocks import (
 )
 from bot.listeners.common import SORRY
 from bot.recommend import DEFAULT_MAX_AGE, Answers, encode_state, new_dialog
-from bot.recommender import Recommender, dialog_key
 from bot.server import create_web_app
 from tests.slack import payloads
 from tests.slack.checks import action_ids, assert_no_ping, assert_valid_blocks

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.answering import Recommender, dialog_key
 from bot.blocks import (
     ACTION_HELP_ME_CHOOSE,
     ACTION_MODAL_INPUT,
@@ -18,7 +19,6 @@ from bot.blocks import (
 )
 from bot.listeners.recommend_modal import FORM_EXPIRED
 from bot.recommend import Answers, Facet, ReplyTarget, decode_reply_target, encode_reply_target
-from bot.recommender import Recommender, dialog_key
 from tests.slack import payloads
 from tests.slack.checks import SURFACE_BLOCKS, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings

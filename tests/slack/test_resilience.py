@@ -7,7 +7,7 @@ import logging
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.answers import Answerer, Reply
+from bot.answering import Answerer, Reply
 from bot.app import create_app
 from bot.knowledge import KnowledgeBase
 from bot.listeners.common import SORRY

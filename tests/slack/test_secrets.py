@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.logs import redact
 from bot.settings import Settings
 from tests.slack import payloads

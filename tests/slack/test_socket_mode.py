@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.app import create_app
 from bot.server import serve_socket_mode
 from tests.slack import payloads
