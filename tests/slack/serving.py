@@ -12,8 +12,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.answering import Answerer
 from bot.cli.serve import build_app
-from bot.server import create_web_app
 from bot.settings import Settings
+from bot.slack import create_web_app
 from bot.storage.services import Storage, open_storage
 from tests.slack.conftest import BotUnderTest, settle
 from tests.slack.standin import SlackStandIn

@@ -6,8 +6,8 @@ import pytest
 
 from bot.blocks import ACTION_SHARE, build_did_you_mean, to_dicts
 from bot.knowledge import KnowledgeBase
-from bot.listeners.actions import THANKS_HELPFUL, THANKS_UNHELPFUL, TOPIC_GONE
 from bot.matching import Match
+from bot.slack.listeners.actions import THANKS_HELPFUL, THANKS_UNHELPFUL, TOPIC_GONE
 from tests.slack import payloads
 from tests.slack.checks import action_ids, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, FakeRecorder

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.answering import Answerer
-from bot.app import create_app
-from bot.listeners.actions import VOTE_NOT_SAVED
-from bot.listeners.common import SORRY
+from bot.slack import create_app
+from bot.slack.listeners.actions import VOTE_NOT_SAVED
+from bot.slack.listeners.common import SORRY
 from bot.storage.models import ProcessedEvent
 from tests.slack import payloads
 from tests.slack.conftest import FakeRecorder, bot_settings

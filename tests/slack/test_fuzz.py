@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.answering import Answerer
-from bot.listeners.common import SLOW_DOWN, SORRY
+from bot.slack.listeners.common import SLOW_DOWN, SORRY
 from tests.slack import payloads
 from tests.slack.checks import assert_no_ping, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings

@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, Table, select
 
 from bot.answering import Answerer
 from bot.settings import Settings
-from bot.slack_config import slack_credentials
+from bot.slack import slack_credentials
 from bot.storage.models import ProcessedEvent
 from bot.storage.services import Storage
 from bot.storage.slack_tables import BOTS, OAUTH_STATES

@@ -17,7 +17,7 @@ from sqlalchemy import func, make_url, select
 
 from bot.answering import Answerer
 from bot.cli.serve import build_app
-from bot.listeners.actions import THANKS_HELPFUL, VOTE_NOT_SAVED
+from bot.slack.listeners.actions import THANKS_HELPFUL, VOTE_NOT_SAVED
 from bot.storage.models import Feedback
 from bot.storage.services import Storage, open_storage
 from tests.slack import payloads

@@ -10,8 +10,8 @@ import pytest
 import pytest_asyncio
 
 from bot.answering import Answerer
-from bot.app import create_app
-from bot.listeners.common import SLOW_DOWN
+from bot.slack import create_app
+from bot.slack.listeners.common import SLOW_DOWN
 from bot.storage.ratelimit import MemoryRateLimiter
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, FakeRecorder, bot_settings

@@ -13,7 +13,6 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.answering import Answerer, Recommender, dialog_key
-from bot.app import create_app
 from bot.blocks import (
     ACTION_DIALOG_BACK,
     ACTION_DIALOG_CANCEL,
@@ -26,9 +25,9 @@ from bot.blocks import (
     EXPIRED_TEXT,
     START_OVER_VALUE,
 )
-from bot.listeners.common import SORRY
 from bot.recommend import DEFAULT_MAX_AGE, Answers, encode_state, new_dialog
-from bot.server import create_web_app
+from bot.slack import create_app, create_web_app
+from bot.slack.listeners.common import SORRY
 from tests.slack import payloads
 from tests.slack.checks import action_ids, assert_no_ping, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings

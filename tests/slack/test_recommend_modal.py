@@ -17,8 +17,8 @@ from bot.blocks import (
     CALLBACK_RECOMMEND_MODAL,
     START_OVER_VALUE,
 )
-from bot.listeners.recommend_modal import FORM_EXPIRED
 from bot.recommend import Answers, Facet, ReplyTarget, decode_reply_target, encode_reply_target
+from bot.slack.listeners.recommend_modal import FORM_EXPIRED
 from tests.slack import payloads
 from tests.slack.checks import SURFACE_BLOCKS, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings

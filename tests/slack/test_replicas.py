@@ -22,7 +22,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import create_engine, make_url, select
 
-from bot.listeners.common import SLOW_DOWN
+from bot.slack.listeners.common import SLOW_DOWN
 from bot.storage.models import ProcessedEvent
 from tests.ports import free_port
 from tests.slack import payloads

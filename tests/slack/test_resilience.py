@@ -8,10 +8,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.answering import Answerer, Reply
-from bot.app import create_app
 from bot.knowledge import KnowledgeBase
-from bot.listeners.common import SORRY
-from bot.server import create_web_app
+from bot.slack import create_app, create_web_app
+from bot.slack.listeners.common import SORRY
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, bot_settings
 from tests.slack.standin import SlackStandIn

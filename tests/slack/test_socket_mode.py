@@ -9,8 +9,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from bot.answering import Answerer
-from bot.app import create_app
-from bot.server import serve_socket_mode
+from bot.slack import create_app, serve_socket_mode
 from tests.slack import payloads
 from tests.slack.conftest import bot_settings
 from tests.slack.standin import APP_TOKEN, SlackStandIn

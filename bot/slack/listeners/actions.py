@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -20,11 +20,16 @@ from bot.blocks import (
     FEEDBACK_UNHELPFUL,
     to_dicts,
 )
-from bot.listeners.commands import start_recommendation
-from bot.listeners.common import Destination, action_destination, apologising, respond_for, send
-
-if TYPE_CHECKING:
-    from bot.app import EntryPoint, Services, Vote
+from bot.ports import EntryPoint, Vote
+from bot.slack.listeners.commands import start_recommendation
+from bot.slack.listeners.common import (
+    Destination,
+    action_destination,
+    apologising,
+    respond_for,
+    send,
+)
+from bot.slack.services import Services
 
 ANSWER_TOPIC_PATTERN = re.compile(rf"^{ACTION_ANSWER_TOPIC}:\d+$")
 FEEDBACK_PATTERN = re.compile(rf"^{ACTION_FEEDBACK}:(?:{FEEDBACK_HELPFUL}|{FEEDBACK_UNHELPFUL})$")

@@ -15,7 +15,8 @@ from typing import Any
 
 from slack_bolt.response import BoltResponse
 
-from bot.services import EventDeduper, Services
+from bot.ports import EventDeduper
+from bot.slack.services import Services
 
 logger = logging.getLogger(__name__)
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import build_home, to_dicts
-
-if TYPE_CHECKING:
-    from bot.app import Services
+from bot.slack.services import Services
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -10,13 +10,11 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import COMMAND
-from bot.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
+from bot.slack.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
 
-# The seam the "Help me choose" button (bot.listeners.actions) starts the dialog through too.
-from bot.listeners.recommend import start_recommendation as start_recommendation
-
-if TYPE_CHECKING:
-    from bot.app import Services
+# The seam the "Help me choose" button (bot.slack.listeners.actions) starts the dialog through too.
+from bot.slack.listeners.recommend import start_recommendation as start_recommendation
+from bot.slack.services import Services
 
 RECOMMEND_WORD = "recommend"
 

@@ -9,37 +9,21 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
 from bot.answering import Answerer, Recommender, load_recommender
-from bot.listeners import LISTENER_MODULES
-from bot.middleware import inject_services_and_dedupe
-from bot.services import (
-    UNKNOWN,
-    EntryPoint,
+from bot.ports import (
     EventDeduper,
     MemoryEventDeduper,
     NoRateLimit,
     NullRecorder,
     RateLimiter,
     Recorder,
-    Services,
-    Vote,
 )
 from bot.settings import Settings
-from bot.slack_config import build_web_client, slack_credentials
+from bot.slack.config import build_web_client, slack_credentials
+from bot.slack.listeners import LISTENER_MODULES
+from bot.slack.middleware import inject_services_and_dedupe
+from bot.slack.services import Services
 
-__all__ = [
-    "UNKNOWN",
-    "EntryPoint",
-    "EventDeduper",
-    "MemoryEventDeduper",
-    "NoRateLimit",
-    "NullRecorder",
-    "RateLimiter",
-    "Recorder",
-    "Services",
-    "Vote",
-    "create_app",
-    "register_listeners",
-]
+__all__ = ["create_app", "register_listeners"]
 
 logger = logging.getLogger(__name__)
 

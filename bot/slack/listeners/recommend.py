@@ -1,8 +1,8 @@
 """The "Help me choose" dialog: one question at a time in a thread or DM, or the form.
 
-The dialog's state rides signed in its buttons' values (bot.recommend.dialog_state), so any replica, even
-one started after the dialog, can take the next click: decode, move one step, and update the
-same message. A repeated click (a double click, a retry reaching another replica) is dropped
+The dialog's state rides signed in its buttons' values (bot.recommend.dialog_state), so any
+replica, even one started after the dialog, can take the next click: decode, move one step,
+and update the same message. A repeated click (a double click, a retry reaching another replica) is dropped
 through the app's deduper, keyed on the exact state it was made from.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -39,18 +39,20 @@ from bot.blocks import (
     recommendation_text,
     to_dicts,
 )
-from bot.listeners.common import (
+from bot.recommend import DialogDone, DialogStateError, apply_action, decode_state, new_dialog
+from bot.slack.listeners.common import (
     NOT_A_MEMBER,
     Destination,
     action_destination,
     apologising,
     respond_for,
 )
-from bot.listeners.recommend_modal import handle_recommend_submission, open_modal, recommender_of
-from bot.recommend import DialogDone, DialogStateError, apply_action, decode_state, new_dialog
-
-if TYPE_CHECKING:
-    from bot.app import Services
+from bot.slack.listeners.recommend_modal import (
+    handle_recommend_submission,
+    open_modal,
+    recommender_of,
+)
+from bot.slack.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +173,7 @@ async def handle_dialog_click(
 def register(app: AsyncApp) -> None:
     """Listen for the dialog's buttons and the form's submission.
 
-    The "Help me choose" button itself stays with bot.listeners.actions, which calls
+    The "Help me choose" button itself stays with bot.slack.listeners.actions, which calls
     `start_recommendation`, as the slash command does.
     """
     app.action(DIALOG_ACTION_PATTERN)(handle_dialog_click)

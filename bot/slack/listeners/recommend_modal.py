@@ -7,7 +7,7 @@ Used where a dialog message cannot live or be updated: the slash command and eph
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -25,11 +25,9 @@ from bot.blocks import (
     recommendation_text,
     to_dicts,
 )
-from bot.listeners.common import SORRY
 from bot.recommend import Answers, DialogStateError, ReplyTarget, decode_reply_target
-
-if TYPE_CHECKING:
-    from bot.app import Services
+from bot.slack.listeners.common import SORRY
+from bot.slack.services import Services
 
 logger = logging.getLogger(__name__)
 

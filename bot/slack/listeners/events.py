@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
-
-if TYPE_CHECKING:
-    from bot.app import EntryPoint, Services
+from bot.ports import EntryPoint
+from bot.slack.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
+from bot.slack.services import Services
 
 logger = logging.getLogger(__name__)
 
