@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase, Topic
 from bot.matching.analysis import Analyzer
+from bot.matching.match import Match, Suggestion
 from bot.matching.scope import QuestionWeights, ScopeGate
 from bot.matching.text import strip_slack_markup, words
 
@@ -31,30 +32,6 @@ CONTRAST_PENALTY = 0.7
 # In a message of several sentences, the background before the question counts this much.
 CONTEXT_FACTOR = 0.5
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A topic the question might be about, with its score."""
-
-    topic: Topic
-    score: float
-
-
-@dataclass(frozen=True)
-class Match:
-    """The matcher's verdict on one question: a topic (or none), how sure, and alternatives."""
-
-    question: str
-    topic: Topic | None
-    score: float
-    confident: bool
-    suggestions: tuple[Suggestion, ...] = ()
-
-    @property
-    def in_scope(self) -> bool:
-        """True when the question was matched to a topic."""
-        return self.topic is not None
 
 
 @dataclass(frozen=True)
