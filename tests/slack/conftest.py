@@ -19,9 +19,9 @@ from bot.matching import Match, Matcher, Suggestion
 from bot.ports import EntryPoint, Vote
 from bot.settings import Settings
 from bot.slack import create_app, create_web_app
+from bot.slack.standin import BOT_TOKEN, SlackStandIn
 from tests.conftest import write_topic
 from tests.slack import payloads
-from tests.slack.standin import BOT_TOKEN, SlackStandIn
 
 UNSURE_QUESTION = "something about fargate money maybe"
 

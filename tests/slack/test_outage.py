@@ -18,6 +18,7 @@ from sqlalchemy import func, make_url, select
 from bot.answering import Answerer
 from bot.cli.serve import build_app
 from bot.slack.listeners.actions import THANKS_HELPFUL, VOTE_NOT_SAVED
+from bot.slack.standin import SlackStandIn
 from bot.storage.models import Feedback
 from bot.storage.services import Storage, open_storage
 from tests.slack import payloads
@@ -25,7 +26,6 @@ from tests.slack.conftest import BotUnderTest, bot_settings
 from tests.slack.faults import retry_headers, vote
 from tests.slack.proxy import Proxy
 from tests.slack.serving import serving
-from tests.slack.standin import SlackStandIn
 from tests.storage.conftest import (  # noqa: F401
     REDIS_URL,
     pg_url,

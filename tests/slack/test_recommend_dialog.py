@@ -28,10 +28,10 @@ from bot.blocks import (
 from bot.recommend import DEFAULT_MAX_AGE, Answers, encode_state, new_dialog
 from bot.slack import create_app, create_web_app
 from bot.slack.listeners.common import SORRY
+from bot.slack.standin import Call, SlackStandIn
 from tests.slack import payloads
 from tests.slack.checks import action_ids, assert_no_ping, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings
-from tests.slack.standin import Call, SlackStandIn
 
 ANSWERS = {
     "containerized": "yes",

@@ -19,10 +19,10 @@ from bot.blocks import (
 )
 from bot.recommend import Answers, Facet, ReplyTarget, decode_reply_target, encode_reply_target
 from bot.slack.listeners.recommend_modal import FORM_EXPIRED
+from bot.slack.standin import Call, SlackStandIn
 from tests.slack import payloads
 from tests.slack.checks import SURFACE_BLOCKS, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings
-from tests.slack.standin import Call, SlackStandIn
 
 FACETS = {"containerized": "yes", "gpu": "no", "ops_team": "none", "priority": "cost"}
 SIZING = {"vcpu": "1", "memory_gb": "2", "count": "3"}

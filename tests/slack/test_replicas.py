@@ -23,12 +23,12 @@ from redis.asyncio import Redis
 from sqlalchemy import create_engine, make_url, select
 
 from bot.slack.listeners.common import SLOW_DOWN
+from bot.slack.standin import BOT_TOKEN, SlackStandIn
 from bot.storage.models import ProcessedEvent
 from tests.ports import free_port
 from tests.slack import payloads
 from tests.slack.faults import DB_PASSWORD, retry_headers
 from tests.slack.serving import well_inside_a_minute
-from tests.slack.standin import BOT_TOKEN, SlackStandIn
 from tests.storage.conftest import (  # noqa: F401
     REDIS_URL,
     pg_url,

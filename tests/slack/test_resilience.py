@@ -11,9 +11,9 @@ from bot.answering import Answerer, Reply
 from bot.knowledge import KnowledgeBase
 from bot.slack import create_app, create_web_app
 from bot.slack.listeners.common import SORRY
+from bot.slack.standin import SlackStandIn
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, bot_settings
-from tests.slack.standin import SlackStandIn
 
 
 @pytest.mark.asyncio

@@ -10,9 +10,9 @@ import pytest
 
 from bot.answering import Answerer
 from bot.slack import create_app, serve_socket_mode
+from bot.slack.standin import APP_TOKEN, SlackStandIn
 from tests.slack import payloads
 from tests.slack.conftest import bot_settings
-from tests.slack.standin import APP_TOKEN, SlackStandIn
 
 
 @pytest.mark.asyncio

@@ -2,7 +2,9 @@
 
 Like the mock servers in bolt-python's own tests, it answers `auth.test`, records the Web API
 methods the bot uses and posts to `response_url`s, and checks the bearer token. For Socket
-Mode it answers `apps.connections.open` (app-level token) and serves the WebSocket.
+Mode it answers `apps.connections.open` (app-level token) and serves the WebSocket. The tests
+run the real Bolt app against it, and so can a local playground: point SLACK_API_URL at
+`api_url`. What it answers with is in `bot.slack.standin_replies`.
 """
 
 from __future__ import annotations
@@ -12,51 +14,36 @@ import contextlib
 import itertools
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-BOT_TOKEN = "xoxb-test-0000000000-fake"
-APP_TOKEN = "xapp-test-1-A0TEST-fake"
-TEAM_ID = "T0TEST"
-BOT_USER_ID = "UBOTTEST"
-BOT_ID = "BBOTTEST"
-RECORDED_METHODS = (
-    "chat.postMessage",
-    "chat.postEphemeral",
-    "chat.update",
-    "views.open",
-    "views.publish",
-    "views.update",
+from bot.slack.standin_replies import (
+    APP_TOKEN,
+    BOT_ID,
+    BOT_TOKEN,
+    BOT_USER_ID,
+    RECORDED_METHODS,
+    TEAM_ID,
+    Call,
+    Failure,
+    api_answer,
+    auth_test,
+    oauth_v2_access,
 )
 
-
-@dataclass(frozen=True)
-class Call:
-    """One request the bot made: a Web API method or a response_url post."""
-
-    method: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-
-    @property
-    def blocks(self) -> list[dict[str, Any]]:
-        """The call's blocks, or its view's blocks."""
-        return list(self.body.get("blocks") or (self.body.get("view") or {}).get("blocks") or [])
-
-
-@dataclass
-class Failure:
-    """An error answer to give instead of the next call to a method (or, with `stall`, an
-    answer that comes only after `stall` seconds: a timeout for the bot)."""
-
-    status: int
-    error: str
-    headers: dict[str, str] = field(default_factory=dict)
-    stall: float = 0.0
+__all__ = [
+    "APP_TOKEN",
+    "BOT_ID",
+    "BOT_TOKEN",
+    "BOT_USER_ID",
+    "TEAM_ID",
+    "Call",
+    "Failure",
+    "SlackStandIn",
+]
 
 
 class SlackStandIn:
@@ -173,7 +160,7 @@ class SlackStandIn:
         call = Call(method, dict(request.headers), await self._read(request))
         if method == "oauth.v2.access":  # client id and secret in Basic auth, no token yet
             self.calls.append(call)
-            return web.json_response(self._oauth_v2_access())
+            return web.json_response(oauth_v2_access())
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             self.rejected.append(call)
             return web.json_response({"ok": False, "error": "invalid_auth"})
@@ -192,46 +179,14 @@ class SlackStandIn:
                 headers=failure.headers,
             )
         if method == "auth.test":
-            return web.json_response(self._auth_test())
+            return web.json_response(auth_test())
         if method not in RECORDED_METHODS:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
         self.calls.append(call)
-        return web.json_response(self._answer(method, call.body))
+        return web.json_response(api_answer(method, call.body, self._ts))
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
         key = request.match_info["key"]
         self.calls.append(Call("response_url", dict(request.headers), {**body, "_key": key}))
         return web.Response(text="ok")
-
-    def _auth_test(self) -> dict[str, Any]:
-        return {
-            "ok": True,
-            "url": "https://test.slack.com/",
-            "team": "Test",
-            "user": "ecsbot",
-            "team_id": TEAM_ID,
-            "user_id": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "is_enterprise_install": False,
-        }
-
-    def _oauth_v2_access(self) -> dict[str, Any]:
-        return {
-            "ok": True,
-            "app_id": "A0TEST",
-            "authed_user": {"id": "U0INSTALLER"},
-            "scope": "app_mentions:read,chat:write,commands,im:history",
-            "token_type": "bot",
-            "access_token": BOT_TOKEN,
-            "bot_user_id": BOT_USER_ID,
-            "team": {"id": TEAM_ID, "name": "Test"},
-            "enterprise": None,
-            "is_enterprise_install": False,
-        }
-
-    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
-        if method.startswith("views."):
-            return {"ok": True, "view": {"id": "V0TEST", **(body.get("view") or {})}}
-        ts = f"1700000000.{next(self._ts):06d}"
-        return {"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts}
