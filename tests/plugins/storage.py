@@ -1,5 +1,7 @@
 """Storage fixtures: a migrated temp SQLite, a throwaway PostgreSQL schema, a Redis key prefix.
 
+A pytest plugin (tests/conftest.py loads it), so tests/storage and tests/slack share them.
+
 Tests marked `services` use the real servers on 127.0.0.1 and isolate themselves: each
 test gets its own PostgreSQL schema (dropped afterwards) and its own Redis key prefix
 (deleted afterwards), so parallel runs on the same servers never see each other's data.
@@ -10,7 +12,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,21 +28,6 @@ POSTGRES_URL = os.environ.get(
     "ECSBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("ECSBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@dataclass(frozen=True)
-class FakeTopic:
-    """A knowledge-base topic as far as storage cares."""
-
-    id: str
-
-
-@dataclass(frozen=True)
-class FakeMatch:
-    """A matcher verdict as far as storage cares."""
-
-    topic: FakeTopic | None
-    confident: bool
 
 
 @pytest.fixture

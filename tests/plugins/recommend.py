@@ -1,4 +1,7 @@
-"""Fixtures for the recommender: the shipped config and prices, and a copy to break or point at."""
+"""Fixtures for the recommender: the shipped config and prices, and a copy to break or point at.
+
+A pytest plugin (tests/conftest.py loads it): tests/recommend, tests/blocks and tests/cli use them.
+"""
 
 from __future__ import annotations
 
