@@ -13,7 +13,7 @@ import sys
 import time
 
 from bot.knowledge import KnowledgeBase, Source, Topic, default_knowledge_dir, load_knowledge
-from bot.matcher import Matcher
+from bot.matching import Matcher
 
 QUESTIONS = [
     "how is fargate billed?",

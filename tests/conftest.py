@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
-from bot.matcher import Matcher
+from bot.matching import Matcher
+
+# Fixtures more than one folder uses: storage (tests/storage, tests/slack) and the recommender's
+# config (tests/recommend, tests/blocks, tests/cli).
+pytest_plugins = ["tests.plugins.recommend", "tests.plugins.storage"]
 
 ENV_PREFIXES = (
     "SLACK_",

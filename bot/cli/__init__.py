@@ -1,17 +1,12 @@
-"""The `ecsbot` command line: ask, chat, eval, kb, and the commands later modules add."""
+"""The `ecsbot` command line: ask, chat, eval, kb, recommend, serve and storage commands.
+
+The group lives in `bot.cli.group`, so the command modules import it without importing this
+package back; importing them here registers their commands on `main`.
+"""
 
 from __future__ import annotations
 
-import click
+from bot.cli import ask, kb, recommend, serve, storage
+from bot.cli.group import main
 
-from bot import __version__
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="ecsbot")
-def main() -> None:
-    """ECS vs EC2: answers "Amazon ECS or Amazon EC2?" questions."""
-
-
-# Command modules register themselves on `main` when imported.
-from bot.cli import ask, kb, recommend, serve, storage  # noqa: E402, F401
+__all__ = ["ask", "kb", "main", "recommend", "serve", "storage"]

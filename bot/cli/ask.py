@@ -9,13 +9,11 @@ from typing import Any, BinaryIO
 
 import click
 
-from bot.answers import Answerer
-from bot.cli import main
+from bot.answering import Answerer
+from bot.blocks import render_blocks
 from bot.cli.common import answerer
-from bot.evaluation import EvalFileError, evaluate, read_cases
-from bot.matcher import Match
-from bot.render import render_blocks
-from bot.text import MAX_QUESTION_CHARS, truncate
+from bot.cli.group import main
+from bot.matching import MAX_QUESTION_CHARS, EvalFileError, Match, evaluate, read_cases, truncate
 
 QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
 

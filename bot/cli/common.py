@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.knowledge import KnowledgeBase, KnowledgeErrors, load_knowledge
 from bot.settings import Settings, SettingsError, load_settings
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli import main
 from bot.cli.common import knowledge_or_exit, settings_or_exit
+from bot.cli.group import main
 from bot.knowledge import KnowledgeError, KnowledgeErrors, collect_problems
 from bot.recommend import load_pricing, load_recommendation_config
 from bot.recommend.loading import PRICING_FILE, RECOMMENDATION_FILE

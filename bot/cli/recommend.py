@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from bot.cli import main
+from bot.blocks import build_recommendation, render_blocks
 from bot.cli.common import knowledge_or_exit, settings_or_exit
+from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
 from bot.recommend import (
     FACET_VALUES,
@@ -27,8 +28,6 @@ from bot.recommend import (
     parse_answers,
     recommend,
 )
-from bot.recommend_blocks import build_recommendation
-from bot.render import render_blocks
 
 SKIP = "skip"
 

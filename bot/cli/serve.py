@@ -10,17 +10,14 @@ import click
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answers import Answerer
-from bot.app import create_app
-from bot.cli import main
+from bot.answering import Answerer, Recommender, load_recommender
 from bot.cli.ask import chat
 from bot.cli.common import knowledge_or_exit
+from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
 from bot.logs import configure_logging
-from bot.recommender import Recommender, load_recommender
-from bot.server import run_http, run_socket_mode
 from bot.settings import Settings, SettingsError, load_settings
-from bot.slack_config import SlackCredentials, slack_credentials
+from bot.slack import SlackCredentials, create_app, run_http, run_socket_mode, slack_credentials
 from bot.storage.db import mask_url
 from bot.storage.oauth import make_oauth_settings
 from bot.storage.services import Storage, open_storage

@@ -12,8 +12,8 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli import main
 from bot.cli.common import settings_or_exit
+from bot.cli.group import main
 from bot.storage.columns import utcnow
 from bot.storage.db import make_engine, mask_url, upgrade
 from bot.storage.report import build_report, parse_since

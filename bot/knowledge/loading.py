@@ -8,39 +8,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.knowledge.errors import KnowledgeError, KnowledgeErrors, validation_errors
 from bot.knowledge.models import KnowledgeBase, Topic, Vocabulary
 
 # Valid topics by id, each with the file it came from (for error messages).
 TopicsByFile = dict[str, tuple[Path, Topic]]
-
-
-class KnowledgeError(Exception):
-    """One problem in the knowledge base, naming the file, topic and field."""
-
-    def __init__(
-        self, message: str, *, file: Path | str, topic: str | None = None, field: str | None = None
-    ) -> None:
-        self.message = message
-        self.file = str(file)
-        self.topic = topic
-        self.field = field
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.topic:
-            where.append(f"topic {self.topic!r}")
-        if self.field:
-            where.append(f"field {self.field!r}")
-        return f"{', '.join(where)}: {self.message}"
-
-
-class KnowledgeErrors(Exception):
-    """Every problem found in a knowledge directory; the first is the headline."""
-
-    def __init__(self, errors: list[KnowledgeError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
 
 
 def topic_files(directory: Path) -> list[Path]:
@@ -60,35 +32,6 @@ def read_yaml(path: Path) -> Any:
         line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise KnowledgeError(f"{line}YAML syntax error: {problem}", file=path) from None
-
-
-def _field_name(loc: tuple[int | str, ...], data: Any = None) -> str:
-    """A dotted field path; an entry is named by its id (`entries[fargate-limits].answer`)."""
-    parts = [str(part) for part in loc]
-    if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
-        entries = data.get("entries") if isinstance(data, dict) else None
-        entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
-        entry_id = entry.get("id") if isinstance(entry, dict) else None
-        label = f"entries[{entry_id}]" if isinstance(entry_id, str) else f"entries[{loc[1]}]"
-        parts = [label, *parts[2:]]
-    return ".".join(parts) or "(topic)"
-
-
-def validation_errors(
-    path: Path, topic_id: str | None, exc: ValidationError, data: Any = None
-) -> list[KnowledgeError]:
-    """One KnowledgeError per problem pydantic found in `path`, naming its field."""
-    errors = []
-    for err in exc.errors():
-        message = err["msg"]
-        if err["type"] == "extra_forbidden":
-            message = "unknown field"
-        elif err["type"] == "missing":
-            message = "missing field"
-        errors.append(
-            KnowledgeError(message, file=path, topic=topic_id, field=_field_name(err["loc"], data))
-        )
-    return errors
 
 
 def _declared_id(data: Any) -> str | None:

@@ -1,7 +1,10 @@
 """The "Help me choose" recommender: answers in, ec2 / ecs-ec2 / ecs-fargate out, with reasons.
 
 Pure Python: no Slack imports. Weights and wording come from knowledge/recommendation.yaml,
-prices from knowledge/pricing.yaml; both are validated like the knowledge base.
+prices from knowledge/pricing.yaml; both are validated like the knowledge base. The dialog
+that collects the answers one step at a time keeps its state in signed tokens
+(`dialog_state`, `reply_target`, both sealed by `signed_token`) that travel in Slack button
+values and modal metadata but hold no Slack code.
 """
 
 from __future__ import annotations
@@ -16,6 +19,18 @@ from bot.recommend.config import (
     SizePreset,
     SizeValue,
     SizingConfig,
+)
+from bot.recommend.dialog_state import (
+    FACET_STEPS,
+    SIZE_STEP,
+    STEP_COUNT,
+    DialogAction,
+    DialogDone,
+    DialogState,
+    apply_action,
+    decode_state,
+    encode_state,
+    new_dialog,
 )
 from bot.recommend.engine import Recommendation, recommend
 from bot.recommend.facets import (
@@ -45,8 +60,12 @@ from bot.recommend.pricing import (
     Pricing,
     monthly_cost,
 )
+from bot.recommend.reply_target import ReplyTarget, decode_reply_target, encode_reply_target
+from bot.recommend.signed_token import DEFAULT_MAX_AGE, DialogStateError
 
 __all__ = [
+    "DEFAULT_MAX_AGE",
+    "FACET_STEPS",
     "FACET_VALUES",
     "FARGATE_MAX_MEMORY_GB",
     "FARGATE_MAX_VCPU",
@@ -54,13 +73,19 @@ __all__ = [
     "OUTCOMES",
     "PRICING_FILE",
     "RECOMMENDATION_FILE",
+    "SIZE_STEP",
     "SIZE_VALUE_PATTERN",
     "SIZING_FIELDS",
     "SIZING_HELP",
     "SIZING_LABELS",
+    "STEP_COUNT",
     "AnswerError",
     "Answers",
     "CostLine",
+    "DialogAction",
+    "DialogDone",
+    "DialogState",
+    "DialogStateError",
     "Facet",
     "FacetConfig",
     "MonthlyCost",
@@ -70,13 +95,20 @@ __all__ = [
     "Pricing",
     "Recommendation",
     "RecommendationConfig",
+    "ReplyTarget",
     "SizePreset",
     "SizeValue",
     "SizingConfig",
+    "apply_action",
     "check_answer",
+    "decode_reply_target",
+    "decode_state",
+    "encode_reply_target",
+    "encode_state",
     "load_pricing",
     "load_recommendation_config",
     "monthly_cost",
+    "new_dialog",
     "parse_answers",
     "recommend",
 ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.matching import strip_slack_markup, truncate, words
 from bot.storage.models import MAX_NORMALISED_CHARS
-from bot.text import strip_slack_markup, truncate, words
 
 # PostgreSQL text cannot hold NUL, and no control character helps a reader.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -36,7 +36,7 @@ class TopicLike(Protocol):
 
 
 class MatchLike(Protocol):
-    """What the recorder needs of the matcher's verdict (`bot.matcher.Match` fits)."""
+    """What the recorder needs of the matcher's verdict (`bot.matching.Match` fits)."""
 
     @property
     def topic(self) -> TopicLike | None: ...

@@ -6,10 +6,10 @@ import unicodedata
 from collections import defaultdict
 from typing import Any
 
+from bot.matching import truncate
 from bot.storage.grouping import QuestionGroup
 from bot.storage.recorder import ENTRY_POINTS
 from bot.storage.report import Report, TopicVolume
-from bot.text import truncate
 
 EXAMPLE_CHARS = 70
 

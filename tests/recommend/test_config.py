@@ -15,7 +15,7 @@ from bot.recommend import (
     load_pricing,
     load_recommendation_config,
 )
-from tests.recommend.conftest import read_yaml, write_yaml
+from tests.plugins.recommend import read_yaml, write_yaml
 
 Mutation = Callable[[dict[str, Any]], None]
 SIZE = {"value": "small", "label": "Small", "vcpu": 0.5, "memory_gb": 1, "count": 2}

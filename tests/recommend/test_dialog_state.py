@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dialog_state import (
+from bot.recommend import (
+    FACET_VALUES,
+    Answers,
+    Facet,
+    ReplyTarget,
+    SizePreset,
+    decode_reply_target,
+    encode_reply_target,
+)
+from bot.recommend.dialog_state import (
     SIZE_STEP,
     STATE_KIND,
     STEP_COUNT,
@@ -21,9 +30,7 @@ from bot.dialog_state import (
     encode_state,
     new_dialog,
 )
-from bot.recommend import FACET_VALUES, Answers, Facet, SizePreset
-from bot.reply_target import ReplyTarget, decode_reply_target, encode_reply_target
-from bot.signed_token import DEFAULT_MAX_AGE, MAX_TOKEN_CHARS, DialogStateError, seal
+from bot.recommend.signed_token import DEFAULT_MAX_AGE, MAX_TOKEN_CHARS, DialogStateError, seal
 
 KEY = "signing-secret"
 NOW = 1_800_000_000

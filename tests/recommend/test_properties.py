@@ -8,6 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.blocks import build_recommendation
 from bot.knowledge import KnowledgeBase
 from bot.recommend import (
     FACET_VALUES,
@@ -21,7 +22,6 @@ from bot.recommend import (
     RecommendationConfig,
     recommend,
 )
-from bot.recommend_blocks import build_recommendation
 
 # Sizes straddle Fargate's 16 vCPU / 120 GB ceiling on purpose.
 answers_strategy = st.builds(

@@ -13,16 +13,15 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.answers import Answerer
-from bot.app import EntryPoint, Vote, create_app
+from bot.answering import Answerer, Recommender, load_recommender
 from bot.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
-from bot.matcher import Match, Matcher, Suggestion
-from bot.recommender import Recommender, load_recommender
-from bot.server import create_web_app
+from bot.matching import Match, Matcher, Suggestion
+from bot.ports import EntryPoint, Vote
 from bot.settings import Settings
+from bot.slack import create_app, create_web_app
+from bot.slack.standin import BOT_TOKEN, SlackStandIn
 from tests.conftest import write_topic
 from tests.slack import payloads
-from tests.slack.standin import BOT_TOKEN, SlackStandIn
 
 UNSURE_QUESTION = "something about fargate money maybe"
 
@@ -263,7 +262,7 @@ async def bot(
     recorder: FakeRecorder,
     slack_recommender: Recommender,
 ) -> AsyncIterator[BotUnderTest]:
-    """The real aiohttp + Bolt app from bot.server, on a free port."""
+    """The real aiohttp + Bolt app from bot.slack.server, on a free port."""
     app = create_app(
         bot_settings(slack_api), slack_answerer, recorder=recorder, recommender=slack_recommender
     )

@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from bot.settings import Settings
+from bot.slack.standin import SlackStandIn
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest
-from tests.slack.standin import SlackStandIn
 
 CLIENT_ID = "1234567890.0987654321"
 

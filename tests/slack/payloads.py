@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-from tests.slack.standin import BOT_USER_ID, TEAM_ID
+from bot.slack.standin import BOT_USER_ID, TEAM_ID
 
 SIGNING_SECRET = "test-signing-secret-not-real"
 APP_ID = "A0TEST"

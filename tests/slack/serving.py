@@ -10,13 +10,13 @@ from contextlib import asynccontextmanager
 from aiohttp.test_utils import TestClient, TestServer
 from slack_bolt.async_app import AsyncApp
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.cli.serve import build_app
-from bot.server import create_web_app
 from bot.settings import Settings
+from bot.slack import create_web_app
+from bot.slack.standin import SlackStandIn
 from bot.storage.services import Storage, open_storage
 from tests.slack.conftest import BotUnderTest, settle
-from tests.slack.standin import SlackStandIn
 
 
 async def well_inside_a_minute(margin: float) -> None:

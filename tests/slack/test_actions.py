@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer_blocks import build_did_you_mean
-from bot.blocks import ACTION_SHARE, to_dicts
+from bot.blocks import ACTION_SHARE, build_did_you_mean, to_dicts
 from bot.knowledge import KnowledgeBase
-from bot.listeners.actions import THANKS_HELPFUL, THANKS_UNHELPFUL, TOPIC_GONE
-from bot.matcher import Match
+from bot.matching import Match
+from bot.slack.listeners.actions import THANKS_HELPFUL, THANKS_UNHELPFUL, TOPIC_GONE
 from tests.slack import payloads
 from tests.slack.checks import action_ids, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, FakeRecorder

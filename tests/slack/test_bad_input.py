@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from bot.listeners.common import SORRY
+from bot.slack.listeners.common import SORRY
 from tests.slack import payloads
 from tests.slack.checks import assert_no_ping, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 
 import bot.cli.serve as serve_module
 from bot.cli import main
-from bot.server import Cleanup
+from bot.slack import Cleanup
+from bot.slack.standin import BOT_TOKEN
 from tests.ports import free_port
 from tests.slack.payloads import SIGNING_SECRET
-from tests.slack.standin import BOT_TOKEN
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from slack_bolt.async_app import AsyncApp
 import bot.cli.serve as serve_module
 from bot.cli import main
 from bot.logs import RedactSecrets
-from bot.server import Cleanup, create_web_app
+from bot.slack import Cleanup, create_web_app
+from bot.slack.standin import BOT_TOKEN
 from tests.ports import free_port
 from tests.slack.payloads import SIGNING_SECRET
-from tests.slack.standin import BOT_TOKEN
 
 
 def test_client_id_and_secret_serve_the_oauth_install(

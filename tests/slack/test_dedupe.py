@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.blocks import ACTION_SHARE
-from bot.middleware import MAX_KEY_CHARS, dedupe_key
+from bot.slack.middleware import MAX_KEY_CHARS, dedupe_key
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, FakeRecorder
 

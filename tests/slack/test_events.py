@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.blocks import ACTION_HELP_ME_CHOOSE, ACTION_SHARE
+from bot.slack.standin import BOT_ID, BOT_USER_ID
 from tests.slack import payloads
 from tests.slack.checks import (
     SURFACE_BLOCKS,
@@ -16,7 +17,6 @@ from tests.slack.checks import (
     assert_valid_blocks,
 )
 from tests.slack.conftest import UNSURE_QUESTION, BotUnderTest, FakeRecorder
-from tests.slack.standin import BOT_ID, BOT_USER_ID
 
 MENTION = f"<@{BOT_USER_ID}>"
 

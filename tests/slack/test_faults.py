@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.answers import Answerer
-from bot.app import create_app
-from bot.listeners.actions import VOTE_NOT_SAVED
-from bot.listeners.common import SORRY
+from bot.answering import Answerer
+from bot.slack import create_app
+from bot.slack.listeners.actions import VOTE_NOT_SAVED
+from bot.slack.listeners.common import SORRY
+from bot.slack.standin import SlackStandIn
 from bot.storage.models import ProcessedEvent
 from tests.slack import payloads
 from tests.slack.conftest import FakeRecorder, bot_settings
@@ -26,7 +27,6 @@ from tests.slack.faults import (
     vote,
 )
 from tests.slack.serving import served_with_storage, serving
-from tests.slack.standin import SlackStandIn
 
 
 @pytest.mark.asyncio

@@ -13,13 +13,13 @@ import pytest_asyncio
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.answers import Answerer
-from bot.listeners.common import SLOW_DOWN, SORRY
+from bot.answering import Answerer
+from bot.slack.listeners.common import SLOW_DOWN, SORRY
+from bot.slack.standin import BOT_USER_ID, Call, SlackStandIn
 from tests.slack import payloads
 from tests.slack.checks import assert_no_ping, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings
 from tests.slack.serving import served_with_storage
-from tests.slack.standin import BOT_USER_ID, Call, SlackStandIn
 
 SLACK_MARKUP = [
     "<!channel>",

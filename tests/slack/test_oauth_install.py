@@ -9,9 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import MetaData, Table, select
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.settings import Settings
-from bot.slack_config import slack_credentials
+from bot.slack import slack_credentials
+from bot.slack.standin import BOT_TOKEN, TEAM_ID, SlackStandIn
 from bot.storage.models import ProcessedEvent
 from bot.storage.services import Storage
 from bot.storage.slack_tables import BOTS, OAUTH_STATES
@@ -25,7 +26,6 @@ from tests.slack.oauth import (
     open_install_page,
 )
 from tests.slack.serving import served_with_storage
-from tests.slack.standin import BOT_TOKEN, TEAM_ID, SlackStandIn
 
 
 def test_oauth_needs_no_bot_token_but_a_signing_secret(tmp_path: Path) -> None:

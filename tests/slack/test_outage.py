@@ -1,10 +1,6 @@
 """The real PostgreSQL and Redis going away while the bot runs, and coming back: answers never
 stop, votes say "not saved" during the outage and are saved after it. Marker `services`."""
 
-# The storage tests' fixtures (a fresh PostgreSQL schema, a Redis key prefix) are imported
-# below; pytest passes them as arguments of the same names.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import asyncio
@@ -15,24 +11,18 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import func, make_url, select
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.cli.serve import build_app
-from bot.listeners.actions import THANKS_HELPFUL, VOTE_NOT_SAVED
+from bot.slack.listeners.actions import THANKS_HELPFUL, VOTE_NOT_SAVED
+from bot.slack.standin import SlackStandIn
 from bot.storage.models import Feedback
 from bot.storage.services import Storage, open_storage
+from tests.plugins.storage import REDIS_URL
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, bot_settings
 from tests.slack.faults import retry_headers, vote
 from tests.slack.proxy import Proxy
 from tests.slack.serving import serving
-from tests.slack.standin import SlackStandIn
-from tests.storage.conftest import (  # noqa: F401
-    REDIS_URL,
-    pg_url,
-    postgres_admin,
-    redis,
-    redis_prefix,
-)
 
 pytestmark = [pytest.mark.services, pytest.mark.asyncio]
 

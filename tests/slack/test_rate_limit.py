@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.answers import Answerer
-from bot.app import create_app
-from bot.listeners.common import SLOW_DOWN
+from bot.answering import Answerer
+from bot.slack import create_app
+from bot.slack.listeners.common import SLOW_DOWN
+from bot.slack.standin import SlackStandIn
 from bot.storage.ratelimit import MemoryRateLimiter
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, FakeRecorder, bot_settings
 from tests.slack.serving import served_with_storage, serving, well_inside_a_minute
-from tests.slack.standin import SlackStandIn
 
 LIMIT = 2
 

@@ -12,29 +12,26 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.answers import Answerer
-from bot.app import create_app
-from bot.blocks import ACTION_HELP_ME_CHOOSE, CHOOSE_CALLOUT
-from bot.dialog_state import encode_state, new_dialog
-from bot.listeners.common import SORRY
-from bot.recommend import Answers
-from bot.recommend_blocks import (
+from bot.answering import Answerer, Recommender, dialog_key
+from bot.blocks import (
     ACTION_DIALOG_BACK,
     ACTION_DIALOG_CANCEL,
     ACTION_DIALOG_RESTART,
     ACTION_DIALOG_SIZE,
     ACTION_DIALOG_SKIP,
+    ACTION_HELP_ME_CHOOSE,
     CANCELLED_TEXT,
+    CHOOSE_CALLOUT,
     EXPIRED_TEXT,
     START_OVER_VALUE,
 )
-from bot.recommender import Recommender, dialog_key
-from bot.server import create_web_app
-from bot.signed_token import DEFAULT_MAX_AGE
+from bot.recommend import DEFAULT_MAX_AGE, Answers, encode_state, new_dialog
+from bot.slack import create_app, create_web_app
+from bot.slack.listeners.common import SORRY
+from bot.slack.standin import Call, SlackStandIn
 from tests.slack import payloads
 from tests.slack.checks import action_ids, assert_no_ping, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings
-from tests.slack.standin import Call, SlackStandIn
 
 ANSWERS = {
     "containerized": "yes",

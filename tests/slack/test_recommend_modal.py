@@ -8,22 +8,21 @@ from typing import Any
 
 import pytest
 
-from bot.blocks import ACTION_HELP_ME_CHOOSE
-from bot.listeners.recommend_modal import FORM_EXPIRED
-from bot.recommend import Answers, Facet
-from bot.recommend_blocks import START_OVER_VALUE
-from bot.recommend_modal_blocks import (
+from bot.answering import Recommender, dialog_key
+from bot.blocks import (
+    ACTION_HELP_ME_CHOOSE,
     ACTION_MODAL_INPUT,
     BLOCK_FACET,
     BLOCK_SIZING,
     CALLBACK_RECOMMEND_MODAL,
+    START_OVER_VALUE,
 )
-from bot.recommender import Recommender, dialog_key
-from bot.reply_target import ReplyTarget, decode_reply_target, encode_reply_target
+from bot.recommend import Answers, Facet, ReplyTarget, decode_reply_target, encode_reply_target
+from bot.slack.listeners.recommend_modal import FORM_EXPIRED
+from bot.slack.standin import Call, SlackStandIn
 from tests.slack import payloads
 from tests.slack.checks import SURFACE_BLOCKS, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings
-from tests.slack.standin import Call, SlackStandIn
 
 FACETS = {"containerized": "yes", "gpu": "no", "ops_team": "none", "priority": "cost"}
 SIZING = {"vcpu": "1", "memory_gb": "2", "count": "3"}

@@ -2,10 +2,6 @@
 exactly one reply, whichever replica Slack (or its retries) reaches, and the rate limit is
 shared. Needs the real servers (marker `services`)."""
 
-# The storage tests' fixtures (a fresh PostgreSQL schema, a Redis key prefix) are imported
-# below; pytest passes them as arguments of the same names.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import asyncio
@@ -22,20 +18,14 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import create_engine, make_url, select
 
-from bot.listeners.common import SLOW_DOWN
+from bot.slack.listeners.common import SLOW_DOWN
+from bot.slack.standin import BOT_TOKEN, SlackStandIn
 from bot.storage.models import ProcessedEvent
+from tests.plugins.storage import REDIS_URL
 from tests.ports import free_port
 from tests.slack import payloads
 from tests.slack.faults import DB_PASSWORD, retry_headers
 from tests.slack.serving import well_inside_a_minute
-from tests.slack.standin import BOT_TOKEN, SlackStandIn
-from tests.storage.conftest import (  # noqa: F401
-    REDIS_URL,
-    pg_url,
-    postgres_admin,
-    redis,
-    redis_prefix,
-)
 
 pytestmark = [pytest.mark.services, pytest.mark.asyncio]
 

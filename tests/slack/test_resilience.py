@@ -7,14 +7,13 @@ import logging
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.answers import Answerer, Reply
-from bot.app import create_app
+from bot.answering import Answerer, Reply
 from bot.knowledge import KnowledgeBase
-from bot.listeners.common import SORRY
-from bot.server import create_web_app
+from bot.slack import create_app, create_web_app
+from bot.slack.listeners.common import SORRY
+from bot.slack.standin import SlackStandIn
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, bot_settings
-from tests.slack.standin import SlackStandIn
 
 
 @pytest.mark.asyncio

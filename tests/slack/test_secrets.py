@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answerer
+from bot.answering import Answerer
 from bot.logs import redact
 from bot.settings import Settings
+from bot.slack.standin import BOT_TOKEN, SlackStandIn
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, bot_settings
 from tests.slack.faults import (
@@ -31,7 +32,6 @@ from tests.slack.oauth import (
     oauth_settings,
 )
 from tests.slack.serving import served_with_storage
-from tests.slack.standin import BOT_TOKEN, SlackStandIn
 
 SECRETS = {
     "bot token": BOT_TOKEN,

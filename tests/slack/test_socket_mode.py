@@ -8,12 +8,11 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bot.answers import Answerer
-from bot.app import create_app
-from bot.server import serve_socket_mode
+from bot.answering import Answerer
+from bot.slack import create_app, serve_socket_mode
+from bot.slack.standin import APP_TOKEN, SlackStandIn
 from tests.slack import payloads
 from tests.slack.conftest import bot_settings
-from tests.slack.standin import APP_TOKEN, SlackStandIn
 
 
 @pytest.mark.asyncio

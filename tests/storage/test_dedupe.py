@@ -22,8 +22,8 @@ from bot.storage.dedupe import (
 )
 from bot.storage.failover import Failover, make_redis
 from bot.storage.models import ProcessedEvent
+from tests.plugins.storage import REDIS_URL
 from tests.ports import free_port
-from tests.storage.conftest import REDIS_URL
 
 pytestmark = pytest.mark.asyncio
 KEYS = [f"event:Ev{n:04d}" for n in range(20)]

@@ -19,8 +19,8 @@ from bot.storage.ratelimit import (
     make_rate_limiter,
     window_start,
 )
+from tests.plugins.storage import REDIS_URL
 from tests.ports import free_port
-from tests.storage.conftest import REDIS_URL
 
 pytestmark = pytest.mark.asyncio
 USER = "T1:U0RAWUSER42"

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, MetaData, select
 
-from bot.matcher import Matcher
+from bot.matching import Matcher
 from bot.storage.db import make_engine
 from bot.storage.hashing import UserHasher
 from bot.storage.models import Feedback, Question, ServedAnswer
 from bot.storage.recorder import Recorder
 from tests.ports import free_port
-from tests.storage.conftest import FakeMatch, FakeTopic
+from tests.storage.fakes import FakeMatch, FakeTopic
 
 RAW_USER = "U0RAWUSER42"
 pytestmark = pytest.mark.asyncio

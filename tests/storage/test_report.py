@@ -15,7 +15,7 @@ from bot.storage.grouping import QuestionRow, group_questions, similar
 from bot.storage.recorder import Recorder
 from bot.storage.report import build_report, parse_since
 from bot.storage.report_format import printable, render_text
-from tests.storage.conftest import FakeMatch, FakeTopic
+from tests.storage.fakes import FakeMatch, FakeTopic
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 UNANSWERED = FakeMatch(None, False)

@@ -8,7 +8,8 @@ from redis.asyncio import Redis
 from bot.settings import load_settings
 from bot.storage.dedupe import DatabaseDeduper, FallbackDeduper
 from bot.storage.services import open_storage
-from tests.storage.conftest import REDIS_URL, FakeMatch
+from tests.plugins.storage import REDIS_URL
+from tests.storage.fakes import FakeMatch
 
 pytestmark = pytest.mark.asyncio
 

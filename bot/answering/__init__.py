@@ -1,0 +1,25 @@
+"""Answering: the calls every surface makes, whatever it is (Slack, the CLI, a playground).
+
+`Answerer` turns a question into a `Reply` (the match and its Block Kit blocks);
+`Recommender` holds what "Help me choose" needs (config, prices, the dialog signing key) and
+turns answers into a recommendation. No Slack, no storage.
+"""
+
+from bot.answering.answerer import Answerer, Reply
+from bot.answering.recommender import (
+    DIALOG_KEY_LABEL,
+    Recommender,
+    dialog_key,
+    load_recommender,
+    recommendation_dir,
+)
+
+__all__ = [
+    "DIALOG_KEY_LABEL",
+    "Answerer",
+    "Recommender",
+    "Reply",
+    "dialog_key",
+    "load_recommender",
+    "recommendation_dir",
+]

@@ -1,0 +1,169 @@
+"""Block Kit for the reply to a question: the answer, "did you mean", or "I don't cover that".
+
+Pure functions like bot.blocks.common, whose topic and "Help me choose" buttons they use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.blocks.common import (
+    ACTION_FEEDBACK,
+    ACTION_SHARE,
+    CHOOSE_TOPIC_ID,
+    FEEDBACK_HELPFUL,
+    FEEDBACK_UNHELPFUL,
+    build_choose_callout,
+    example_topics,
+    help_me_choose_button,
+    topic_button,
+)
+from bot.knowledge import KnowledgeBase, Topic
+from bot.matching import Match, escape_mrkdwn, truncate
+
+FIELD_TEXT_LIMIT = 2000
+ECHO_LIMIT = 200
+
+
+def _bullets(label: str, points: Sequence[str]) -> MarkdownTextObject:
+    text, _ = truncate(f"*{label}*\n" + "\n".join(f"• {p}" for p in points), FIELD_TEXT_LIMIT)
+    return MarkdownTextObject(text=text)
+
+
+def _sources(topic: Topic) -> ContextBlock:
+    links = " · ".join(f"<{s.url}|{escape_mrkdwn(s.title)}>" for s in topic.sources[:5])
+    reviewed = topic.reviewed.isoformat()
+    return ContextBlock(
+        elements=[MarkdownTextObject(text=f"Sources: {links} · reviewed {reviewed}")]
+    )
+
+
+def _feedback_button(text: str, verdict: str, topic: Topic) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=text, emoji=True),
+        action_id=f"{ACTION_FEEDBACK}:{verdict}",
+        value=topic.id,
+    )
+
+
+def _share_button(topic: Topic) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text="Share in channel"),
+        action_id=ACTION_SHARE,
+        value=topic.id,
+        style="primary",
+    )
+
+
+def _feedback_and_actions(topic: Topic, *, shareable: bool) -> ActionsBlock:
+    elements = [
+        _feedback_button(":thumbsup: Helpful", FEEDBACK_HELPFUL, topic),
+        _feedback_button(":thumbsdown: Not helpful", FEEDBACK_UNHELPFUL, topic),
+    ]
+    if topic.id != CHOOSE_TOPIC_ID:  # that answer offers it up front instead
+        elements.append(help_me_choose_button())
+    if shareable:
+        elements.append(_share_button(topic))
+    return ActionsBlock(block_id=f"answer_actions:{topic.id}", elements=elements)
+
+
+def _comparison(topic: Topic) -> list[Block]:
+    """ECS | EC2 side by side, for whichever sides the topic has points on."""
+    sides = (("Amazon ECS", topic.ecs), ("Amazon EC2", topic.ec2))
+    fields = [_bullets(label, points) for label, points in sides if points]
+    return [SectionBlock(fields=fields)] if fields else []
+
+
+def _related(topic: Topic, kb: KnowledgeBase) -> list[Block]:
+    related = [t for tid in topic.related if (t := kb.get(tid)) is not None][:5]
+    if not related:
+        return []
+    buttons = [topic_button(t, i) for i, t in enumerate(related)]
+    return [
+        SectionBlock(text=MarkdownTextObject(text="*Related questions*")),
+        ActionsBlock(block_id=f"related:{topic.id}", elements=buttons),
+    ]
+
+
+def build_answer(topic: Topic, kb: KnowledgeBase, *, shareable: bool = False) -> list[Block]:
+    """The full answer to a topic: title, answer, ECS | EC2 side by side, sources, follow-ups."""
+    callout = [build_choose_callout()] if topic.id == CHOOSE_TOPIC_ID else []
+    return [
+        HeaderBlock(text=PlainTextObject(text=topic.title)),
+        SectionBlock(text=MarkdownTextObject(text=topic.answer)),
+        *callout,
+        *_comparison(topic),
+        _sources(topic),
+        *_related(topic, kb),
+        DividerBlock(),
+        _feedback_and_actions(topic, shareable=shareable),
+    ]
+
+
+def build_did_you_mean(match: Match) -> list[Block]:
+    """For a low-confidence match: no guess, a button per candidate topic."""
+    assert match.topic is not None, "did-you-mean needs at least one candidate"
+    candidates = [match.topic, *(s.topic for s in match.suggestions)]
+    question, _ = truncate(match.question, ECHO_LIMIT)
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"I'm not sure I understood _{escape_mrkdwn(question)}_. Did you mean:"
+            )
+        ),
+        ActionsBlock(
+            block_id="did_you_mean",
+            elements=[topic_button(t, i, label=t.title) for i, t in enumerate(candidates)],
+        ),
+    ]
+
+
+def build_out_of_scope(question: str, kb: KnowledgeBase) -> list[Block]:
+    """Honest "I don't cover that": what the bot covers and three example questions."""
+    echo, _ = truncate(question, ECHO_LIMIT)
+    examples = example_topics(kb)
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=(
+                    f"I don't cover _{escape_mrkdwn(echo)}_. I answer questions about choosing "
+                    "between *Amazon ECS* and *Amazon EC2*: cost, scaling, availability, "
+                    "Fargate, networking, security, patching, deployments, migration and more."
+                )
+            )
+        ),
+        SectionBlock(text=MarkdownTextObject(text="*Try asking:*")),
+        ActionsBlock(
+            block_id="examples", elements=[topic_button(t, i) for i, t in enumerate(examples)]
+        ),
+    ]
+
+
+def build_match(match: Match, kb: KnowledgeBase, *, shareable: bool = False) -> list[Block]:
+    """The reply to a matched question: an answer, a "did you mean", or "I don't cover that"."""
+    if match.topic is None:
+        return build_out_of_scope(match.question, kb)
+    if not match.confident:
+        return build_did_you_mean(match)
+    return build_answer(match.topic, kb, shareable=shareable)
+
+
+def fallback_text(match: Match) -> str:
+    """The plain-text `text` sent with the blocks (notifications, screen readers)."""
+    if match.topic is None:
+        return "I don't cover that. Ask me about Amazon ECS vs Amazon EC2."
+    if not match.confident:
+        return f"Did you mean: {match.topic.title}?"
+    return f"{match.topic.title}: {match.topic.answer}"

@@ -1,0 +1,113 @@
+"""Text analysis for matching: Slack markup out, typos fixed, synonyms folded, words stemmed."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.knowledge import Vocabulary
+from bot.matching.text import strip_slack_markup, words
+
+TYPO_MIN_LENGTH = 4
+# Abbreviations such as "ecs", "eks" and "ami" must not be stemmed like plurals.
+STEM_MIN_LENGTH = 4
+
+
+class Analyzer:
+    """Turns text into weighted-term candidates: typo-corrected, synonym-folded, stemmed."""
+
+    def __init__(
+        self, vocabulary: Vocabulary, corpus_words: set[str], lexicon_words: set[str]
+    ) -> None:
+        """`corpus_words` are never corrected; typos are corrected towards `lexicon_words`."""
+        self._stemmer = snowballstemmer.stemmer("english")
+        # Words repeat across thousands of phrasings; the pure-Python stemmer is the slow part.
+        self._stem = lru_cache(maxsize=65536)(self._stem_uncached)
+        self._stopwords = frozenset(vocabulary.stopwords)
+        self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for canonical, variants in vocabulary.synonyms.items():
+            target = tuple(words(canonical))
+            for variant in variants:
+                self._phrases[tuple(words(variant))] = target
+        # Most words start no synonym: look up only the phrase lengths that start with a word.
+        sizes: dict[str, set[int]] = {}
+        for phrase in self._phrases:
+            if phrase:
+                sizes.setdefault(phrase[0], set()).add(len(phrase))
+        self._sizes_by_first = {w: tuple(sorted(n, reverse=True)) for w, n in sizes.items()}
+        lexicon = set(lexicon_words)
+        for source, folded in self._phrases.items():
+            lexicon.update(source)
+            lexicon.update(folded)
+        for term in [*vocabulary.domain_terms, *vocabulary.related_terms]:
+            lexicon.update(words(term))
+        # Only the domain's own words are correction targets: everyday words in example
+        # questions ("rest", "shoes") would otherwise swallow real words ("rent", "shows").
+        # Three-letter targets too: "ecss" is a typo of "ecs".
+        self._typo_choices = sorted(w for w in lexicon if len(w) >= 3 and w.isalpha())
+        known = corpus_words | lexicon | self._stopwords
+        for term in vocabulary.out_of_scope_terms:
+            known.update(words(term))
+        self.known_words = frozenset(known)
+        # A word sharing its stem with a phrasing word ("renting", "rent") is no typo.
+        # (Words a synonym folds away are left out: their stems never reach the index.)
+        self._known_stems = frozenset(
+            self.stem(w) for w in corpus_words if (w,) not in self._phrases
+        )
+        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+
+    def _correct_uncached(self, word: str) -> str:
+        if word in self.known_words or len(word) < TYPO_MIN_LENGTH or not word.isalpha():
+            return word
+        if self.stem(word) in self._known_stems:
+            return word
+        # One edit (a swap counts as one) in four or five letters, about one in five beyond.
+        # Typos rarely hit the first two letters; requiring them keeps "lunch" from "launch".
+        cutoff = 0.75 if len(word) == TYPO_MIN_LENGTH else 0.79
+        candidates = process.extract(
+            word, self._typo_choices, scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=5
+        )
+        for candidate, _, _ in candidates:
+            if candidate[:2] == word[:2]:
+                return str(candidate)
+        return word
+
+    def fold(self, tokens: list[str]) -> list[str]:
+        """Replace abbreviations and synonyms, longest phrase first, by canonical words."""
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in self._sizes_by_first.get(tokens[i], ()):
+                target = self._phrases.get(tuple(tokens[i : i + size]))
+                if target is not None:
+                    out.extend(target)
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def surface(self, text: str, *, correct: bool) -> list[str]:
+        """Words of `text` after markup removal, typo correction and synonym folding."""
+        tokens = words(strip_slack_markup(text))
+        if correct:
+            tokens = [self._correct(t) for t in tokens]
+        return self.fold(tokens)
+
+    def terms(self, text: str, *, correct: bool = False) -> list[str]:
+        """Stemmed content terms of `text`, stopwords removed, in order."""
+        content = [t for t in self.surface(text, correct=correct) if t not in self._stopwords]
+        return [self.stem(t) for t in content]
+
+    def stem(self, word: str) -> str:
+        """The stem of one word; short words and words with digits stay as they are."""
+        if len(word) < STEM_MIN_LENGTH or not word.isalpha():
+            return word
+        return self._stem(word)
+
+    def _stem_uncached(self, word: str) -> str:
+        return str(self._stemmer.stemWord(word))

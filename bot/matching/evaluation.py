@@ -1,0 +1,91 @@
+"""Score the matcher on labelled questions: in-scope top-1 and out-of-scope rejection."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.matching.matcher import Matcher
+
+
+class EvalCase(BaseModel):
+    """One labelled question: acceptable topic ids, best first; empty means out of scope."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str
+    expect: list[str]
+
+
+class EvalFileError(Exception):
+    """The evaluation file cannot be read; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A question the matcher got wrong."""
+
+    question: str
+    expected: list[str]
+    got: str | None
+
+
+@dataclass
+class EvalReport:
+    """Counts and misses of one evaluation run."""
+
+    in_scope: int = 0
+    in_scope_hits: int = 0
+    out_of_scope: int = 0
+    rejections: int = 0
+    misses: list[Miss] = field(default_factory=list)
+
+    @property
+    def top1(self) -> float:
+        """Share of in-scope questions whose best match is acceptable."""
+        return self.in_scope_hits / self.in_scope if self.in_scope else 1.0
+
+    @property
+    def rejection(self) -> float:
+        """Share of out-of-scope questions answered with no topic."""
+        return self.rejections / self.out_of_scope if self.out_of_scope else 1.0
+
+
+def read_cases(path: Path) -> list[EvalCase]:
+    """Read a JSONL file of cases, failing with the line number of a bad one."""
+    cases = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalFileError(f"{path}: cannot read: {exc}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            cases.append(EvalCase.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            first = str(exc).splitlines()[0]
+            raise EvalFileError(f"{path}:{number}: not a case: {first}") from None
+    return cases
+
+
+def evaluate(matcher: Matcher, cases: list[EvalCase]) -> EvalReport:
+    """Match every case and count hits, rejections and misses."""
+    report = EvalReport()
+    for case in cases:
+        match = matcher.match(case.q)
+        got = match.topic.id if match.topic else None
+        if case.expect:
+            report.in_scope += 1
+            hit = got in case.expect
+            report.in_scope_hits += hit
+        else:
+            report.out_of_scope += 1
+            hit = got is None
+            report.rejections += hit
+        if not hit:
+            report.misses.append(Miss(case.q, case.expect, got))
+    return report

@@ -1,0 +1,35 @@
+"""What matching answers: a Match (a topic or none, how sure) and its runner-up Suggestions.
+
+Kept apart from the matcher so what reads a verdict (blocks, the answerer, the recorder) does
+not depend on how it is reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.knowledge import Topic
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A topic the question might be about, with its score."""
+
+    topic: Topic
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's verdict on one question: a topic (or none), how sure, and alternatives."""
+
+    question: str
+    topic: Topic | None
+    score: float
+    confident: bool
+    suggestions: tuple[Suggestion, ...] = ()
+
+    @property
+    def in_scope(self) -> bool:
+        """True when the question was matched to a topic."""
+        return self.topic is not None

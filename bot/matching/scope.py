@@ -1,0 +1,62 @@
+"""Whether a question is the bot's to answer at all, separately from which topic fits best.
+
+A question naming ECS, EC2 or Fargate (domain terms) is in scope. One naming an adjacent AWS
+service or tool and no domain term is not. Otherwise enough of the question must be words
+the knowledge base knows: half of it beside a related term (container, cluster, spot),
+nearly all of it, with a strong match, beside none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.knowledge import Vocabulary
+from bot.matching.analysis import Analyzer
+
+UNANCHORED_KNOWN_SHARE = 0.8
+UNANCHORED_MIN_SCORE = 0.7
+WEAKLY_ANCHORED_KNOWN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class QuestionWeights:
+    """What the scope decision needs to know about an analysed question."""
+
+    terms: list[str]
+    known_terms: int
+    known_weight: float
+    unknown_weight: float
+
+
+def contains(terms: list[str], phrases: list[tuple[str, ...]]) -> bool:
+    """True when one of `phrases` occurs in `terms` as a contiguous run."""
+    joined = f" {' '.join(terms)} "
+    return any(phrase and f" {' '.join(phrase)} " in joined for phrase in phrases)
+
+
+class ScopeGate:
+    """The in-scope decision, from the vocabulary's domain, related and out-of-scope terms."""
+
+    def __init__(self, vocabulary: Vocabulary, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+        self._strong = [tuple(analyzer.terms(t)) for t in vocabulary.domain_terms]
+        self._weak = [tuple(analyzer.terms(t)) for t in vocabulary.related_terms]
+        self._foreign = [
+            tuple(analyzer.surface(t, correct=False)) for t in vocabulary.out_of_scope_terms
+        ]
+
+    def allows(self, question: str, weights: QuestionWeights, best_score: float) -> bool:
+        """Whether the bot should answer `question`, whatever topic scored `best_score`."""
+        if contains(weights.terms, self._strong):
+            return True
+        if contains(self._analyzer.surface(question, correct=True), self._foreign):
+            return False
+        total = weights.known_weight + weights.unknown_weight
+        share = weights.known_weight / (total or 1)
+        if contains(weights.terms, self._weak):
+            return share >= WEAKLY_ANCHORED_KNOWN_SHARE
+        return (
+            weights.known_terms >= 2
+            and share >= UNANCHORED_KNOWN_SHARE
+            and best_score >= UNANCHORED_MIN_SCORE
+        )

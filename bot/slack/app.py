@@ -1,0 +1,83 @@
+"""The composition root of the Slack app: `create_app(settings, answerer)` builds the Bolt app."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+
+from bot.answering import Answerer, Recommender, load_recommender
+from bot.ports import (
+    EventDeduper,
+    MemoryEventDeduper,
+    NoRateLimit,
+    NullRecorder,
+    RateLimiter,
+    Recorder,
+)
+from bot.settings import Settings
+from bot.slack.config import build_web_client, slack_credentials
+from bot.slack.listeners import LISTENER_MODULES
+from bot.slack.middleware import inject_services_and_dedupe
+from bot.slack.services import Services
+
+__all__ = ["create_app", "register_listeners"]
+
+logger = logging.getLogger(__name__)
+
+
+def register_listeners(app: AsyncApp) -> None:
+    """Wire every listener module onto `app`, in the order of LISTENER_MODULES."""
+    for module in LISTENER_MODULES:
+        module.register(app)
+
+
+def _bolt_app(settings: Settings, oauth_settings: AsyncOAuthSettings | None) -> AsyncApp:
+    """The bare Bolt app: its Web API client, signing secret and, for several workspaces, OAuth."""
+    credentials = slack_credentials(settings)
+    # In Socket Mode there is no HTTP endpoint; a random secret makes any HTTP request fail.
+    signing_secret = credentials.signing_secret or secrets.token_hex(32)
+    bot_token = None if oauth_settings is not None else credentials.bot_token
+    if bot_token is None and oauth_settings is None:
+        raise ValueError("OAuth mode needs oauth_settings (make_oauth_settings)")
+    return AsyncApp(
+        name="ecsbot",
+        client=build_web_client(settings, bot_token),
+        signing_secret=signing_secret,
+        oauth_settings=oauth_settings,
+    )
+
+
+def create_app(
+    settings: Settings,
+    answerer: Answerer,
+    *,
+    recorder: Recorder | None = None,
+    deduper: EventDeduper | None = None,
+    limiter: RateLimiter | None = None,
+    oauth_settings: AsyncOAuthSettings | None = None,
+    recommender: Recommender | None = None,
+) -> AsyncApp:
+    """The Bolt app with every listener; raises SettingsError on missing Slack credentials.
+
+    `recorder` (default: keep nothing) receives questions, answers and votes; `deduper`
+    (default: in memory) drops repeated deliveries of events and clicks; `limiter` (default:
+    none) caps questions per user. With `oauth_settings` (several workspaces) each
+    workspace's bot token comes from the installation store instead of SLACK_BOT_TOKEN.
+    `recommender` (default: loaded from KNOWLEDGE_DIR, KnowledgeErrors if invalid) runs the
+    "Help me choose" dialog.
+    """
+    app = _bolt_app(settings, oauth_settings)
+    deduper = deduper or MemoryEventDeduper()
+    services = Services(
+        answerer=answerer,
+        recorder=recorder or NullRecorder(),
+        limiter=limiter or NoRateLimit(),
+        deduper=deduper,
+        recommender=recommender or load_recommender(settings),
+    )
+    app.middleware(inject_services_and_dedupe(services, deduper))
+    register_listeners(app)
+    return app

@@ -1,0 +1,115 @@
+"""@mentions in channels (answered in a thread) and direct messages (answered in the DM)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ports import EntryPoint
+from bot.slack.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
+from bot.slack.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+def without_mention_of(text: str, user_id: str | None) -> str:
+    """`text` with every mention of `user_id` (the bot) removed."""
+    if not user_id:
+        return text
+    return re.sub(rf"<@{re.escape(user_id)}(?:\|[^>]*)?>", " ", text).strip()
+
+
+def is_from_a_person(event: dict[str, Any]) -> bool:
+    """True for a plain new message typed by a person: no subtype, no bot."""
+    return not event.get("subtype") and not event.get("bot_id") and bool(event.get("user"))
+
+
+async def answer(
+    question: str,
+    dest: Destination,
+    *,
+    entry_point: EntryPoint,
+    workspace: str | None,
+    client: AsyncWebClient,
+    services: Services,
+) -> None:
+    """Post the answer to `question` at `dest`, then record it (so storage never delays it)."""
+    async with apologising(f"answer a {entry_point}", dest, client=client, respond=None):
+        reply = services.answerer.reply(as_question(question))
+        await send(dest, reply.text, reply.blocks, client=client, respond=None)
+        if reply.match is not None:
+            await services.question_asked(workspace, question, reply.match, entry_point)
+
+
+async def slow_down(event: dict[str, Any], client: AsyncWebClient) -> None:
+    """Tell the asker they passed the question limit: in their DM, or only to them in a
+    channel (an ephemeral message); nothing else is posted."""
+    channel, thread_ts = event["channel"], event.get("thread_ts")
+    try:
+        if event.get("channel_type") == "im":
+            await client.chat_postMessage(channel=channel, text=SLOW_DOWN, thread_ts=thread_ts)
+        else:
+            await client.chat_postEphemeral(
+                channel=channel, user=event["user"], text=SLOW_DOWN, thread_ts=thread_ts
+            )
+    except Exception:
+        logger.exception("Failed to tell a user to slow down")
+
+
+async def handle_app_mention(
+    event: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    services: Services,
+) -> None:
+    """Answer a mention in a thread: the mention's own thread, or a new one under it."""
+    if not is_from_a_person(event):
+        return
+    if not await services.question_allowed(context.team_id, event["user"]):
+        await slow_down(event, client)
+        return
+    question = without_mention_of(event.get("text") or "", context.bot_user_id)
+    dest = Destination(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"])
+    await answer(
+        question,
+        dest,
+        entry_point="mention",
+        workspace=context.team_id,
+        client=client,
+        services=services,
+    )
+
+
+async def handle_message(
+    event: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    services: Services,
+) -> None:
+    """Answer a direct message in the DM; ignore edits, deletions, joins and bots."""
+    if event.get("channel_type") != "im" or not is_from_a_person(event):
+        return
+    if not await services.question_allowed(context.team_id, event["user"]):
+        await slow_down(event, client)
+        return
+    question = without_mention_of(event.get("text") or "", context.bot_user_id)
+    dest = Destination(channel=event["channel"], thread_ts=event.get("thread_ts"))
+    await answer(
+        question,
+        dest,
+        entry_point="dm",
+        workspace=context.team_id,
+        client=client,
+        services=services,
+    )
+
+
+def register(app: AsyncApp) -> None:
+    """Listen for mentions and for every message event (so none goes unacknowledged)."""
+    app.event("app_mention")(handle_app_mention)
+    app.event("message")(handle_message)

@@ -1,0 +1,80 @@
+"""What listeners get besides Slack: the answerer, the recommender and the storage ports.
+
+`create_app` builds one `Services` and the middleware hands it to every listener as the
+`services` argument. Each method logs its own failures and never raises: answering goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.answering import Answerer, Recommender
+from bot.matching import Match
+from bot.ports import (
+    EntryPoint,
+    EventDeduper,
+    MemoryEventDeduper,
+    NoRateLimit,
+    NullRecorder,
+    RateLimiter,
+    Recorder,
+    Vote,
+)
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN = "unknown"  # the workspace or user of a payload that names none
+
+
+@dataclass(frozen=True)
+class Services:
+    """What listeners need besides Slack, handed to them as the `services` argument.
+
+    Every method here logs its own failures and never raises: answering goes on.
+    """
+
+    answerer: Answerer
+    recorder: Recorder = field(default_factory=NullRecorder)
+    limiter: RateLimiter = field(default_factory=NoRateLimit)
+    # The "Help me choose" dialog: its config and key, and the deduper for repeated clicks.
+    deduper: EventDeduper = field(default_factory=MemoryEventDeduper)
+    recommender: Recommender | None = None
+
+    async def question_allowed(self, workspace: str | None, user_id: str | None) -> bool:
+        """True while the user is within the per-minute question limit (True if unsure)."""
+        try:
+            return await self.limiter.allow(f"{workspace or UNKNOWN}:{user_id or UNKNOWN}")
+        except Exception:
+            logger.exception("Failed to check the rate limit; allowing the question")
+            return True
+
+    async def question_asked(
+        self, workspace: str | None, text: str, match: Match, entry_point: EntryPoint
+    ) -> None:
+        """Record a typed question and what it matched."""
+        try:
+            await self.recorder.record_question(workspace or UNKNOWN, text, match, entry_point)
+        except Exception:
+            logger.exception("Failed to record a question")
+
+    async def answer_served(
+        self, workspace: str | None, topic_id: str, entry_point: EntryPoint
+    ) -> None:
+        """Record an answer shown from a button (in a message or on App Home)."""
+        try:
+            await self.recorder.record_served(workspace or UNKNOWN, topic_id, entry_point)
+        except Exception:
+            logger.exception("Failed to record a served answer")
+
+    async def feedback_given(
+        self, workspace: str | None, user_id: str, topic_id: str, answer_ref: str, vote: Vote
+    ) -> bool:
+        """Record a feedback vote; False when it was not saved (the user is told)."""
+        try:
+            return await self.recorder.record_feedback(
+                workspace or UNKNOWN, user_id, topic_id, answer_ref, vote
+            )
+        except Exception:
+            logger.exception("Failed to record feedback")
+            return False

@@ -1,0 +1,87 @@
+"""What the Slack Web API stand-in answers with: test credentials, recorded calls, canned replies.
+
+The shapes follow Slack's documented responses closely enough for slack_sdk and Bolt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+BOT_TOKEN = "xoxb-test-0000000000-fake"
+APP_TOKEN = "xapp-test-1-A0TEST-fake"
+TEAM_ID = "T0TEST"
+BOT_USER_ID = "UBOTTEST"
+BOT_ID = "BBOTTEST"
+RECORDED_METHODS = (
+    "chat.postMessage",
+    "chat.postEphemeral",
+    "chat.update",
+    "views.open",
+    "views.publish",
+    "views.update",
+)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the bot made: a Web API method or a response_url post."""
+
+    method: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        """The call's blocks, or its view's blocks."""
+        return list(self.body.get("blocks") or (self.body.get("view") or {}).get("blocks") or [])
+
+
+@dataclass
+class Failure:
+    """An error answer to give instead of the next call to a method (or, with `stall`, an
+    answer that comes only after `stall` seconds: a timeout for the bot)."""
+
+    status: int
+    error: str
+    headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0
+
+
+def auth_test() -> dict[str, Any]:
+    """What `auth.test` answers for BOT_TOKEN."""
+    return {
+        "ok": True,
+        "url": "https://test.slack.com/",
+        "team": "Test",
+        "user": "ecsbot",
+        "team_id": TEAM_ID,
+        "user_id": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "is_enterprise_install": False,
+    }
+
+
+def oauth_v2_access() -> dict[str, Any]:
+    """What `oauth.v2.access` answers: an installation of the test workspace with BOT_TOKEN."""
+    return {
+        "ok": True,
+        "app_id": "A0TEST",
+        "authed_user": {"id": "U0INSTALLER"},
+        "scope": "app_mentions:read,chat:write,commands,im:history",
+        "token_type": "bot",
+        "access_token": BOT_TOKEN,
+        "bot_user_id": BOT_USER_ID,
+        "team": {"id": TEAM_ID, "name": "Test"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+    }
+
+
+def api_answer(method: str, body: dict[str, Any], serials: Iterator[int]) -> dict[str, Any]:
+    """A success answer to a recorded method; each message's ts takes the next of `serials`."""
+    if method.startswith("views."):
+        return {"ok": True, "view": {"id": "V0TEST", **(body.get("view") or {})}}
+    ts = f"1700000000.{next(serials):06d}"
+    return {"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts}

@@ -1,0 +1,140 @@
+"""Matching Slack-typed questions to topics: typos, markup, synonyms, out of scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.matching import Matcher, evaluate, read_cases
+
+SHARED_DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("how much does fargate cost per vcpu", "cost"),
+        ("<@U024BE7LH> is there a charge for using ecs itself?", "cost"),
+        ("whats cheaper spot or savings plans for our containers", "saving-money"),
+        ("hi :wave: can ecs services autoscale on cpu?", "scalability"),
+        ("how do i put an ALB in front of my ecs service", "load-balancing"),
+        ("`awsvpc` vs bridge network mode", "networking"),
+        ("who is responsible for patching the host os on fargate", "os-patching"),
+        ("&gt; we need nvidia gpus\ncan ecs do that?", "gpu"),
+        ("can I run ecs tasks in my own data center", "ecs-anywhere"),
+        ("ecs vs eks for a small team", "ecs-vs-eks"),
+        ("what's a task definition", "ecs-concepts"),
+        ("rolling update vs blue green on ecs", "deployments"),
+        ("mount an efs volume into a fargate task", "storage"),
+        ("see <https://docs.aws.amazon.com/AmazonECS/|the docs>: what is fargate?", "fargate"),
+        ("just run docker compose on an ec2 box instead of ecs?", "docker-on-ec2"),
+        ("lift and shift our vm app into ecs", "migration"),
+        ("container insights and cloudwatch alarms for ecs", "monitoring"),
+        ("task role vs execution role", "security"),
+    ],
+)
+def test_questions_find_their_topic(matcher: Matcher, question: str, topic: str) -> None:
+    """Casual Slack questions, markup and all, match the topic a maintainer would pick."""
+    match = matcher.match(question)
+    assert match.topic is not None, matcher.explain(question)
+    assert match.topic.id == topic, matcher.explain(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("how is fargaet billed", "cost"),
+        ("ecs autoscalling policies", "scalability"),
+        ("kubernets or ecs", "ecs-vs-eks"),
+        ("deploymnet strategies for ecs", "deployments"),
+        ("what is elastic contianer service", "what-is-ecs"),
+    ],
+)
+def test_typos_are_tolerated(matcher: Matcher, question: str, topic: str) -> None:
+    """A typo in the telling word still finds the topic."""
+    match = matcher.match(question)
+    assert match.topic is not None and match.topic.id == topic, matcher.explain(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "good morning!",
+        "anyone up for lunch?",
+        "how do I enable versioning on an s3 bucket",
+        "lambda cold starts are killing us",
+        "dynamodb single table design",
+        "what's the wifi password",
+        "asdfghjkl zxcvbnm",
+        "how do i reverse a linked list",
+        ":tada: :tada: :tada:",
+        "route 53 weighted records",
+        "<@U024BE7LH> thanks!",
+        "java vs go for backend",
+        "which ci tool should we pick",
+        "react or vue for the frontend",
+        "",
+    ],
+)
+def test_out_of_scope_gets_no_topic(matcher: Matcher, question: str) -> None:
+    """Greetings, other AWS services, chit-chat and gibberish are not answered with a topic."""
+    match = matcher.match(question)
+    assert match.topic is None, matcher.explain(question)
+    assert not match.confident
+    assert match.suggestions == ()
+
+
+def test_clear_question_is_confident(matcher: Matcher) -> None:
+    """An unambiguous question is matched with confidence."""
+    match = matcher.match("What is AWS Fargate and how does it work?")
+    assert match.topic is not None and match.topic.id == "fargate"
+    assert match.confident
+    assert 0 < match.score <= 1
+
+
+def test_suggestions_are_other_topics_ranked(matcher: Matcher) -> None:
+    """Suggestions never repeat the best topic, are at most three, and are ordered by score."""
+    match = matcher.match("ecs cost and scaling and availability")
+    assert match.topic is not None
+    ids = [s.topic.id for s in match.suggestions]
+    assert match.topic.id not in ids
+    assert len(ids) <= 3
+    scores = [s.score for s in match.suggestions]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_matching_is_deterministic(matcher: Matcher) -> None:
+    """The same question always gets the same answer."""
+    first = matcher.match("how do ecs and ec2 compare on price")
+    assert all(matcher.match("how do ecs and ec2 compare on price") == first for _ in range(5))
+
+
+def test_huge_question_does_not_crash(matcher: Matcher) -> None:
+    """A 100 kB question is handled (the answerer truncates it first)."""
+    match = matcher.match("fargate pricing " * 6000)
+    assert match.topic is not None
+
+
+@pytest.mark.skipif(
+    not SHARED_DEV.exists(), reason="shared/eval/dev.jsonl is not beside this checkout"
+)
+def test_dev_set_meets_the_bar(matcher: Matcher) -> None:
+    """The shared dev set scores at least 0.95 on both measures."""
+    report = evaluate(matcher, read_cases(SHARED_DEV))
+    assert report.top1 >= 0.95, report.misses
+    assert report.rejection >= 0.95, report.misses
+
+
+@pytest.mark.parametrize(
+    ("name", "top1_floor"),
+    # Recorded 0.909 and 0.957 (rejection 1.000 on both) when these floors were set; both
+    # sets were written without sight of the knowledge base, which was not tuned on them.
+    [("heldout.jsonl", 0.88), ("heldout2.jsonl", 0.93)],
+)
+def test_heldout_style_sets_do_not_regress(matcher: Matcher, name: str, top1_floor: float) -> None:
+    """The independently written held-out-style sets stay above their recorded floors."""
+    report = evaluate(matcher, read_cases(DATA / name))
+    assert report.top1 >= top1_floor, report.misses
+    assert report.rejection >= 0.95, report.misses
