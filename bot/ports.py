@@ -1,4 +1,4 @@
-"""The ports storage plugs into: recording, deduplicating deliveries, rate limiting.
+"""The ports storage plugs into: recording, deduplicating deliveries, rate limiting, memory.
 
 `bot.storage` implements these protocols (by shape: it never imports this module); the Slack
 app depends only on them (`bot.slack.services`). The defaults here keep nothing and limit
@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 from typing import Literal, Protocol
 
+from bot.answering.conversation import DEFAULT_TURN_TTL_SECONDS, Turn
 from bot.matching import Match
 
 EntryPoint = Literal["slash", "mention", "dm", "button", "home", "cli"]
@@ -84,6 +85,43 @@ class MemoryEventDeduper:
             return False
         self._seen[key] = now
         return True
+
+
+class ConversationMemory(Protocol):
+    """Remembers each conversation's last answered turn for a while, shared by replicas."""
+
+    async def recall(self, conversation: str) -> Turn | None:
+        """The last turn of `conversation` if it is younger than the time-to-live, else None."""
+        ...
+
+    async def remember(self, conversation: str, turn: Turn) -> None:
+        """Keep `turn` as the last of `conversation` (replacing the one before)."""
+        ...
+
+
+class MemoryConversations:
+    """The default ConversationMemory: recent turns in this process, forgotten after a TTL."""
+
+    def __init__(
+        self, ttl_seconds: float = DEFAULT_TURN_TTL_SECONDS, max_size: int = 10_000
+    ) -> None:
+        self._ttl = ttl_seconds
+        self._max_size = max_size
+        self._turns: OrderedDict[str, tuple[float, Turn]] = OrderedDict()
+
+    async def recall(self, conversation: str) -> Turn | None:
+        """The last turn of `conversation` within the time-to-live, else None."""
+        found = self._turns.get(conversation)
+        if found is None or found[0] < time.monotonic() - self._ttl:
+            return None
+        return found[1]
+
+    async def remember(self, conversation: str, turn: Turn) -> None:
+        """Keep `turn` as the last of `conversation`, dropping the oldest past `max_size`."""
+        self._turns.pop(conversation, None)
+        self._turns[conversation] = (time.monotonic(), turn)
+        while len(self._turns) > self._max_size:
+            self._turns.popitem(last=False)
 
 
 class RateLimiter(Protocol):

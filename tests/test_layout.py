@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "recommend": {"knowledge"},
     "blocks": {"knowledge", "matching", "recommend"},
     "answering": {"knowledge", "matching", "recommend", "blocks", "settings"},
-    "ports": {"matching"},
+    "ports": {"matching", "answering"},
     "storage": {"settings", "matching"},
     "slack": {"answering", "blocks", "recommend", "matching", "knowledge", "ports", "settings"},
     "cli": {*CORE, "slack", "storage", "ports", "settings", "logs", "bot"},

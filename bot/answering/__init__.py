@@ -6,6 +6,12 @@ turns answers into a recommendation. No Slack, no storage.
 """
 
 from bot.answering.answerer import Answerer, Reply
+from bot.answering.conversation import (
+    DEFAULT_TURN_TTL_SECONDS,
+    TURN_QUESTION_CHARS,
+    Turn,
+    conversation_key,
+)
 from bot.answering.recommender import (
     DIALOG_KEY_LABEL,
     Recommender,
@@ -15,10 +21,14 @@ from bot.answering.recommender import (
 )
 
 __all__ = [
+    "DEFAULT_TURN_TTL_SECONDS",
     "DIALOG_KEY_LABEL",
+    "TURN_QUESTION_CHARS",
     "Answerer",
     "Recommender",
     "Reply",
+    "Turn",
+    "conversation_key",
     "dialog_key",
     "load_recommender",
     "recommendation_dir",
