@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
-from bot.blocks import build_answer, build_help, build_match, fallback_text
-from bot.knowledge import KnowledgeBase, Topic
+from bot.answering.conversation import Turn
+from bot.blocks import build_answer, build_entry_answer, build_help, build_match, fallback_text
+from bot.knowledge import Entry, KnowledgeBase, Topic
 from bot.matching import MAX_QUESTION_CHARS, Match, Matcher, truncate
 
 HELP_TEXT = "Ask me about Amazon ECS vs Amazon EC2, for example: how is Fargate billed?"
@@ -22,6 +23,8 @@ class Reply:
     match: Match | None = None
     truncated: bool = False
     notes: list[str] = field(default_factory=list)
+    # What the conversation should remember for a follow-up; None when nothing was answered.
+    turn: Turn | None = None
 
 
 def _long_question_note() -> ContextBlock:
@@ -46,23 +49,53 @@ class Answerer:
         text, _ = truncate(question.strip(), MAX_QUESTION_CHARS)
         return self.matcher.match(text)
 
-    def reply(self, question: str, *, shareable: bool = False) -> Reply:
-        """The reply to a free-text question; help when it is empty."""
+    def reply(
+        self, question: str, *, shareable: bool = False, previous: Turn | None = None
+    ) -> Reply:
+        """The reply to a free-text question, read as a follow-up of `previous` when it does not
+        stand alone; help when it is empty."""
         stripped = question.strip()
         if not stripped:
-            return Reply(blocks=build_help(self.kb), text=HELP_TEXT)
+            return Reply(blocks=build_help(self.kb), text=HELP_TEXT, turn=previous)
         text, truncated = truncate(stripped, MAX_QUESTION_CHARS)
-        match = self.matcher.match(text)
+        match = self.matcher.match(text, previous.question if previous else None)
         blocks = build_match(match, self.kb, shareable=shareable)
         if truncated:
             blocks = [*blocks, _long_question_note()]
-        return Reply(blocks=blocks, text=fallback_text(match), match=match, truncated=truncated)
+        return Reply(
+            blocks=blocks,
+            text=fallback_text(match),
+            match=match,
+            truncated=truncated,
+            turn=_turn(match, text, previous),
+        )
 
-    def reply_topic(self, topic_id: str, *, shareable: bool = False) -> Reply | None:
-        """The answer to a topic picked by id (a button click); None for an unknown id."""
-        topic: Topic | None = self.kb.get(topic_id)
+    def reply_topic(self, ref: str, *, shareable: bool = False) -> Reply | None:
+        """The answer to a topic or entry picked by id (a button click); None for an unknown id."""
+        topic: Topic | None = self.kb.get(ref)
+        entry: Entry | None = None
         if topic is None:
-            return None
-        match = Match(question=topic.title, topic=topic, score=1.0, confident=True)
-        blocks = build_answer(topic, self.kb, shareable=shareable)
-        return Reply(blocks=blocks, text=fallback_text(match), match=match)
+            found = self.kb.entry(ref)
+            if found is None:
+                return None
+            topic, entry = found
+        question = entry.questions[0] if entry else topic.title
+        match = Match(question=question, topic=topic, score=1.0, confident=True, entry=entry)
+        blocks = (
+            build_entry_answer(topic, entry, self.kb, shareable=shareable)
+            if entry
+            else build_answer(topic, self.kb, shareable=shareable)
+        )
+        turn = Turn(question=question, topic_id=topic.id, entry_id=entry.id if entry else None)
+        return Reply(blocks=blocks, text=fallback_text(match), match=match, turn=turn)
+
+
+def _turn(match: Match, question: str, previous: Turn | None) -> Turn | None:
+    """What to remember after answering `question`: the topic it got, or the earlier turn."""
+    if match.topic is None or not match.confident:
+        return previous
+    if match.followed_up and previous is not None:
+        # Keep the context a bare follow-up leaned on ("what about windows?" alone says little).
+        question = f"{question} {previous.question}"
+    entry_id = match.entry.id if match.entry else None
+    return Turn(question=question, topic_id=match.topic.id, entry_id=entry_id)

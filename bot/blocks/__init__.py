@@ -9,6 +9,7 @@ shares; `answers`, `home`, `recommend` and `recommend_modal` build one surface e
 from bot.blocks.answers import (
     build_answer,
     build_did_you_mean,
+    build_entry_answer,
     build_match,
     build_out_of_scope,
     fallback_text,
@@ -97,6 +98,7 @@ __all__ = [
     "build_dialog_expired",
     "build_dialog_question",
     "build_did_you_mean",
+    "build_entry_answer",
     "build_help",
     "build_home",
     "build_match",

@@ -30,7 +30,8 @@ from bot.blocks.common import (
     help_me_choose_button,
     topic_button,
 )
-from bot.knowledge import KnowledgeBase, Topic
+from bot.blocks.entries import build_entry_lead, build_entry_tail
+from bot.knowledge import Entry, KnowledgeBase, Topic
 from bot.matching import Match, escape_mrkdwn, truncate
 
 FIELD_TEXT_LIMIT = 2000
@@ -97,11 +98,25 @@ def _related(topic: Topic, kb: KnowledgeBase) -> list[Block]:
     ]
 
 
+def build_entry_answer(
+    topic: Topic, entry: Entry, kb: KnowledgeBase, *, shareable: bool = False
+) -> list[Block]:
+    """A precise answer: the fact first, then ECS | EC2 side by side, sources, more buttons."""
+    return [
+        *build_entry_lead(topic, entry),
+        *_comparison(topic),
+        *build_entry_tail(topic, entry),
+        _feedback_and_actions(topic, shareable=shareable),
+    ]
+
+
 def build_answer(topic: Topic, kb: KnowledgeBase, *, shareable: bool = False) -> list[Block]:
-    """The full answer to a topic: title, answer, ECS | EC2 side by side, sources, follow-ups."""
+    """The full answer to a topic: title, lead, answer, ECS | EC2, sources, follow-ups."""
     callout = [build_choose_callout()] if topic.id == CHOOSE_TOPIC_ID else []
+    lead = [SectionBlock(text=MarkdownTextObject(text=topic.lead))] if topic.lead else []
     return [
         HeaderBlock(text=PlainTextObject(text=topic.title)),
+        *lead,
         SectionBlock(text=MarkdownTextObject(text=topic.answer)),
         *callout,
         *_comparison(topic),
@@ -157,6 +172,8 @@ def build_match(match: Match, kb: KnowledgeBase, *, shareable: bool = False) -> 
         return build_out_of_scope(match.question, kb)
     if not match.confident:
         return build_did_you_mean(match)
+    if match.entry is not None:
+        return build_entry_answer(match.topic, match.entry, kb, shareable=shareable)
     return build_answer(match.topic, kb, shareable=shareable)
 
 
@@ -166,4 +183,4 @@ def fallback_text(match: Match) -> str:
         return "I don't cover that. Ask me about Amazon ECS vs Amazon EC2."
     if not match.confident:
         return f"Did you mean: {match.topic.title}?"
-    return f"{match.topic.title}: {match.topic.answer}"
+    return f"{match.topic.title}: {match.topic.lead_for(match.entry)}"

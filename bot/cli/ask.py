@@ -19,11 +19,15 @@ QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
 
 
 def match_json(question: str, match: Match) -> dict[str, Any]:
-    """The JSON shape of one answer: question, topic, title, score, confident, suggestions."""
+    """The JSON shape of one answer: question, topic, title, entry, the lead shown first
+    (`answer`, mrkdwn, at most 300 characters), score, confident, suggestions."""
+    answered = match.topic is not None and match.confident
     return {
         "question": question,
         "topic": match.topic.id if match.topic else None,
         "title": match.topic.title if match.topic else None,
+        "entry": match.entry.id if answered and match.entry else None,
+        "answer": match.topic.lead_for(match.entry) if answered and match.topic else None,
         "score": match.score,
         "confident": match.confident,
         "suggestions": [{"topic": s.topic.id, "score": s.score} for s in match.suggestions],
@@ -100,22 +104,46 @@ def chat() -> None:
 
 
 @main.command("eval")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option(
     "--min", "minimum", type=click.FloatRange(0, 1), default=None, help="Exit 1 below this."
 )
-def eval_command(file: Path, minimum: float | None) -> None:
-    """Score matching on a JSONL file of labelled questions and list every miss."""
-    try:
-        cases = read_cases(file)
-    except EvalFileError as exc:
-        raise click.ClickException(str(exc)) from None
-    report = evaluate(answerer().matcher, cases)
-    for miss in report.misses:
-        click.echo(f"miss: {miss.question!r} expected {miss.expected or 'no topic'} got {miss.got}")
-    click.echo(f"in-scope top-1: {report.top1:.3f} ({report.in_scope_hits}/{report.in_scope})")
-    click.echo(
-        f"out-of-scope rejection: {report.rejection:.3f} ({report.rejections}/{report.out_of_scope})"
-    )
-    if minimum is not None and (report.top1 < minimum or report.rejection < minimum):
+@click.option("--quiet", is_flag=True, help="Scores only, no list of misses.")
+def eval_command(files: tuple[Path, ...], minimum: float | None, quiet: bool) -> None:
+    """Score matching on JSONL files of labelled questions, each set on its own."""
+    matcher = answerer().matcher
+    below = False
+    for file in files:
+        try:
+            cases = read_cases(file)
+        except EvalFileError as exc:
+            raise click.ClickException(str(exc)) from None
+        report = evaluate(matcher, cases)
+        if len(files) > 1:
+            click.echo(f"== {file}")
+        if not quiet:
+            for miss in report.misses:
+                expected = miss.expected or "no topic"
+                click.echo(
+                    f"miss ({miss.why}): {miss.question!r} expected {expected} got {miss.got}"
+                )
+        click.echo(f"in-scope top-1: {report.top1:.3f} ({report.in_scope_hits}/{report.in_scope})")
+        click.echo(
+            f"out-of-scope rejection: {report.rejection:.3f} "
+            f"({report.rejections}/{report.out_of_scope})"
+        )
+        if report.entry_cases:
+            click.echo(
+                f"entry top-1: {report.entry_top1:.3f} ({report.entry_hits}/{report.entry_cases})"
+            )
+        if report.fact_cases:
+            click.echo(
+                f"lead states the fact: {report.facts_stated:.3f} "
+                f"({report.fact_hits}/{report.fact_cases})"
+            )
+        scores = [report.top1, report.rejection]
+        below = below or (minimum is not None and min(scores) < minimum)
+    if below:
         raise click.exceptions.Exit(1)

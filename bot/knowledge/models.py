@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -79,8 +79,21 @@ class Topic(BaseModel):
     ec2: list[NonEmpty] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
     related: list[TopicId] = Field(default_factory=list)
+    # The one service a directional topic is about ("what is ECS"): a question about the other
+    # service is not this topic's, however alike the words.
+    side: Literal["ecs", "ec2"] | None = None
     reviewed: dt.date
     entries: list[Entry] = Field(default_factory=list)
+
+    def lead_for(self, entry: Entry | None = None) -> str:
+        """The text shown first (mrkdwn, at most LEAD_LIMIT characters): the entry's answer,
+        else the topic's lead, else the first line of its overview."""
+        if entry is not None:
+            return entry.answer
+        if self.lead:
+            return self.lead
+        first = self.answer.strip().splitlines()[0]
+        return first if len(first) <= LEAD_LIMIT else first[: LEAD_LIMIT - 1].rstrip() + "…"
 
     def entry_sources(self, entry: Entry) -> list[Source]:
         """The pages backing `entry`: its own, else the topic's."""

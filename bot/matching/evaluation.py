@@ -1,13 +1,15 @@
-"""Score the matcher on labelled questions: in-scope top-1 and out-of-scope rejection."""
+"""Score the matcher on labelled questions: topic top-1, rejection, entry top-1, facts stated."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot.matching.match import Match
 from bot.matching.matcher import Matcher
 
 
@@ -18,6 +20,9 @@ class EvalCase(BaseModel):
 
     q: str
     expect: list[str]
+    # Entry-level cases: the entry that answers, and a pattern the lead must match.
+    entry: str | None = None
+    fact: str | None = None
 
 
 class EvalFileError(Exception):
@@ -31,6 +36,7 @@ class Miss:
     question: str
     expected: list[str]
     got: str | None
+    why: str = "topic"
 
 
 @dataclass
@@ -41,7 +47,21 @@ class EvalReport:
     in_scope_hits: int = 0
     out_of_scope: int = 0
     rejections: int = 0
+    entry_cases: int = 0
+    entry_hits: int = 0
+    fact_cases: int = 0
+    fact_hits: int = 0
     misses: list[Miss] = field(default_factory=list)
+
+    @property
+    def entry_top1(self) -> float:
+        """Share of entry-level questions answered with the expected entry."""
+        return self.entry_hits / self.entry_cases if self.entry_cases else 1.0
+
+    @property
+    def facts_stated(self) -> float:
+        """Share of questions with a `fact` pattern whose lead matches it."""
+        return self.fact_hits / self.fact_cases if self.fact_cases else 1.0
 
     @property
     def top1(self) -> float:
@@ -72,8 +92,23 @@ def read_cases(path: Path) -> list[EvalCase]:
     return cases
 
 
+def _score_entry(report: EvalReport, case: EvalCase, match: Match) -> None:
+    """Count the entry-level checks of one case: the entry chosen and the fact stated."""
+    entry_id = match.entry.id if match.entry else None
+    if case.entry is not None:
+        report.entry_cases += 1
+        report.entry_hits += entry_id == case.entry
+    if case.fact is not None:
+        report.fact_cases += 1
+        lead = match.topic.lead_for(match.entry) if match.topic else ""
+        stated = re.search(case.fact, lead, re.IGNORECASE) is not None
+        report.fact_hits += stated
+        if not stated:
+            report.misses.append(Miss(case.q, [case.fact], entry_id, why="fact"))
+
+
 def evaluate(matcher: Matcher, cases: list[EvalCase]) -> EvalReport:
-    """Match every case and count hits, rejections and misses."""
+    """Match every case and count hits, rejections, entries and facts, listing the misses."""
     report = EvalReport()
     for case in cases:
         match = matcher.match(case.q)
@@ -88,4 +123,5 @@ def evaluate(matcher: Matcher, cases: list[EvalCase]) -> EvalReport:
             report.rejections += hit
         if not hit:
             report.misses.append(Miss(case.q, case.expect, got))
+        _score_entry(report, case, match)
     return report

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.knowledge import Topic
+from bot.knowledge import Entry, Topic
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Match:
     score: float
     confident: bool
     suggestions: tuple[Suggestion, ...] = ()
+    entry: Entry | None = None
+    # True when the question was read in the context of the conversation's previous turn.
+    followed_up: bool = False
 
     @property
     def in_scope(self) -> bool:

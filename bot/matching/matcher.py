@@ -1,203 +1,206 @@
-"""Match a question typed in Slack to a knowledge-base topic, or to none.
+"""Match a question typed in Slack to a topic (and, when precise, an entry), or to none.
 
-Analysis (bot.matching.analysis) turns the question into stemmed terms. Each topic is scored
-on its best-matching phrasing (title, questions, keywords) and on how much of the question its
-whole vocabulary explains; rare, telling words weigh more than "ecs" or "ec2". Whether a
-question is in scope at all is a separate decision (bot.matching.scope).
+Three readings are combined: lexical scores over every phrasing (bot.matching.lexical), a
+classifier trained on the same phrasings (bot.matching.learned), and the question's focus —
+which service it asks about and whether it leans on the previous turn (bot.matching.focus).
+Whether a question is in scope at all is a separate decision (bot.matching.scope).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.knowledge import KnowledgeBase, Topic
-from bot.matching.analysis import Analyzer
+from bot.knowledge import Entry, KnowledgeBase, Topic
+from bot.matching.focus import Focus, focus
+from bot.matching.learned import TopicClassifier
+from bot.matching.lexical import OVERVIEW, LexicalIndex, Query, Scores
 from bot.matching.match import Match, Suggestion
 from bot.matching.scope import QuestionWeights, ScopeGate
-from bot.matching.text import strip_slack_markup, words
 
-# Tuned on the *kinds* of question in the shared dev set and tests/data/heldout.jsonl.
+# Tuned on the *kinds* of question in the dev-style and real-question sets (tests/data).
 MIN_SCORE = 0.25
 CONFIDENT_SCORE = 0.4
 CONFIDENT_GAP = 0.05
 SUGGESTION_RATIO = 0.6
 MAX_SUGGESTIONS = 3
-PHRASING_WEIGHT = 0.7
-GLUE_FACTOR = 0.4
-IDF_FLOOR = 0.1
-CONTRAST_PENALTY = 0.7
-# In a message of several sentences, the background before the question counts this much.
-CONTEXT_FACTOR = 0.5
+LEARNED_WEIGHT = 0.4
+# A directional topic ("what is EC2") about the other service than the one asked about.
+WRONG_SIDE_DROP = 1.0
+# An entry answers when its best phrasing is this close and not clearly below the overview's.
+ENTRY_MIN = 0.3
+ENTRY_MARGIN = 0.4
+BROAD_OVERVIEW = 0.9
+# A message this short that does not stand alone is read with the previous turn.
+SHORT_FOLLOW_UP_WORDS = 12
+# What a comparison with no subject compares, in a conversation with this bot.
+DEFAULT_COMPARISON = "ecs or ec2"
+
+
+# A question about a neighbouring service only is ours when a phrasing matches it this well.
+NEIGHBOUR_COVERED = 0.8
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 
 
 @dataclass(frozen=True)
-class _Phrasing:
-    topic_index: int
-    weight: float
-    sides: frozenset[str]
-
-
-@dataclass(frozen=True)
-class _Query:
-    terms: list[str]
-    known: dict[str, float]  # known term -> its weight in this question
-    known_weight: float
-    unknown_weight: float
-
-
-def _topic_phrasings(topic: Topic) -> list[str]:
-    return [topic.title, *topic.questions, *topic.keywords]
+class _Reading:
+    query: Query
+    scores: Scores
+    combined: dict[int, float]
+    focus: Focus
+    scope_text: str
+    asking: Focus
+    weakly_anchored: bool = False
 
 
 class Matcher:
-    """An index over a knowledge base, built once, answering `match(question)`."""
+    """An index over a knowledge base, built once, answering `match(question, context)`."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._topics = list(kb)
-        vocab = kb.vocabulary
-        corpus = {w for t in self._topics for text in _topic_phrasings(t) for w in words(text)}
-        lexicon = {w for t in self._topics for text in [t.title, *t.keywords] for w in words(text)}
-        self.analyzer = Analyzer(vocab, corpus, lexicon)
-        phrasing_terms: list[tuple[int, set[str]]] = []
-        topic_terms: list[set[str]] = []
-        for index, topic in enumerate(self._topics):
-            found = [(index, set(self.analyzer.terms(text))) for text in _topic_phrasings(topic)]
-            phrasing_terms += [(i, terms) for i, terms in found if terms]
-            topic_terms.append(set().union(*(terms for _, terms in found)))
-        self._idf = self._weights(topic_terms, self._term_set(vocab.glue_terms))
-        self._unknown = math.log(max(len(self._topics), 2)) + 0.5
-        self._sides = self._term_set([side for pair in vocab.contrasts for side in pair])
-        self._index(phrasing_terms, topic_terms)
-        self._scope = ScopeGate(vocab, self.analyzer)
+        self._lexical = LexicalIndex(kb)
+        self.analyzer = self._lexical.analyzer
+        self._topics = self._lexical.topics
+        self._learned = TopicClassifier(kb)
+        self._scope = ScopeGate(kb.vocabulary, self.analyzer)
 
-    def _index(
-        self, phrasing_terms: list[tuple[int, set[str]]], topic_terms: list[set[str]]
-    ) -> None:
-        self._phrasings: list[_Phrasing] = []
-        self._phrasing_postings: dict[str, list[int]] = defaultdict(list)
-        for index, terms in phrasing_terms:
-            weight = sum(self._idf[t] for t in terms)
-            self._phrasings.append(_Phrasing(index, weight, frozenset(terms & self._sides)))
-            for term in terms:
-                self._phrasing_postings[term].append(len(self._phrasings) - 1)
-        self._topic_postings: dict[str, list[int]] = defaultdict(list)
-        for index, terms in enumerate(topic_terms):
-            for term in terms:
-                self._topic_postings[term].append(index)
+    def _focus(self, text: str) -> Focus:
+        return focus(self.analyzer.surface(text, correct=True))
 
-    def _term_set(self, phrases: list[str]) -> frozenset[str]:
-        return frozenset(t for phrase in phrases for t in self.analyzer.terms(phrase))
+    def _read(self, question: str, context: str | None) -> _Reading:
+        own = self._focus(question)
+        if context and own.sides:
+            # "how is that done on ec2?" keeps the previous topic, not its service.
+            context = " ".join(
+                w for w in self.analyzer.surface(context, correct=True) if w not in _SIDE_WORDS
+            )
+        query = self._lexical.query(question, context)
+        scores = self._lexical.scores(query)
+        learned = self._learned.scores(question)
+        if context:
+            extra = self._learned.scores(context)
+            learned = [a + 0.5 * b for a, b in zip(learned, extra, strict=True)]
+        combined = {}
+        for index, lexical in scores.topics.items():
+            value = lexical + LEARNED_WEIGHT * learned[index]
+            side = self._topics[index].side
+            if own.subject and side and side != own.subject:
+                value -= WRONG_SIDE_DROP
+            combined[index] = value
+        real_context = context and context != DEFAULT_COMPARISON
+        scope_text = f"{question} {context}" if real_context else question
+        return _Reading(query, scores, combined, own, scope_text, self._asking_focus(question))
 
-    @staticmethod
-    def _weights(topic_terms: list[set[str]], glue: frozenset[str]) -> dict[str, float]:
-        """Inverse document frequency over topics; glue words count for less."""
-        df: dict[str, int] = defaultdict(int)
-        for terms in topic_terms:
-            for term in terms:
-                df[term] += 1
-        n = len(topic_terms)
-        idf = {term: max(math.log(n / count), IDF_FLOOR) for term, count in df.items()}
-        return {t: w * GLUE_FACTOR if t in glue else w for t, w in idf.items()}
+    def _asking_focus(self, question: str) -> Focus:
+        """The focus of the sentence that asks (the last with a question mark, else the last)."""
+        sentences = [s for s in _SENTENCE_END.split(question) if s.strip()]
+        asking = [s for s in sentences if "?" in s] or sentences[-1:] or [question]
+        return self._focus(asking[-1])
 
-    def _emphasis(self, question: str) -> dict[str, float]:
-        """Terms of the asking sentence count fully; the background before it counts less."""
-        sentences = [s for s in _SENTENCE_END.split(strip_slack_markup(question)) if s.strip()]
-        if len(sentences) < 2:
-            return {}
-        asking = [s for s in sentences if "?" in s] or sentences[-1:]
-        emphasis: dict[str, float] = {}
-        for sentence in sentences:
-            factor = 1.0 if sentence in asking else CONTEXT_FACTOR
-            for term in self.analyzer.terms(sentence, correct=True):
-                emphasis[term] = max(emphasis.get(term, 0.0), factor)
-        return emphasis
+    def _about_a_neighbour(self, reading: _Reading) -> bool:
+        """True when the question asks about a neighbouring service, not about ours."""
+        asking, whole = reading.asking, reading.focus
+        if asking.neighbours and not asking.sides:
+            return not (whole.comparative and whole.sides)
+        return bool(whole.neighbours) and not whole.sides and not whole.comparative
 
-    def _query(self, question: str) -> _Query:
-        terms = self.analyzer.terms(question, correct=True)
-        emphasis = self._emphasis(question)
-        known = {t: self._idf[t] * emphasis.get(t, 1.0) for t in terms if t in self._idf}
-        unknown = {t for t in terms if t not in self._idf}
-        return _Query(
-            terms=terms,
-            known=known,
-            known_weight=sum(known.values()),
-            unknown_weight=self._unknown * len(unknown),
-        )
-
-    def _scores(self, query: _Query) -> dict[int, float]:
-        if query.known_weight == 0:
-            return {}
-        by_phrasing: dict[int, float] = defaultdict(float)
-        by_topic: dict[int, float] = defaultdict(float)
-        for term, weight in query.known.items():
-            for p in self._phrasing_postings[term]:
-                by_phrasing[p] += weight
-            for t in self._topic_postings[term]:
-                by_topic[t] += weight
-        sides = query.known.keys() & self._sides
-        best: dict[int, float] = defaultdict(float)
-        for p, matched in by_phrasing.items():
-            phrasing = self._phrasings[p]
-            similarity = math.sqrt((matched / phrasing.weight) * (matched / query.known_weight))
-            if sides and phrasing.sides and not phrasing.sides & sides:
-                similarity *= CONTRAST_PENALTY
-            best[phrasing.topic_index] = max(best[phrasing.topic_index], similarity)
-        scores = {}
-        for t, covered in by_topic.items():
-            score = PHRASING_WEIGHT * best[t] + (1 - PHRASING_WEIGHT) * covered / query.known_weight
-            scores[t] = score
-        return scores
-
-    def _in_scope(self, question: str, query: _Query, best: float) -> bool:
+    def _in_scope(self, reading: _Reading, best: float) -> bool:
+        covered = max(reading.scores.phrasings.values(), default=0.0) >= NEIGHBOUR_COVERED
+        if self._about_a_neighbour(reading) and not covered:
+            return False
+        query = reading.query
         weights = QuestionWeights(
-            terms=query.terms,
+            terms=self.analyzer.terms(reading.scope_text, correct=True),
             known_terms=len(query.known),
             known_weight=query.known_weight,
             unknown_weight=query.unknown_weight,
         )
-        return self._scope.allows(question, weights, best)
+        return self._scope.allows(
+            reading.scope_text, weights, best, weakly_anchored=reading.weakly_anchored
+        )
 
-    def ranked(self, question: str) -> list[tuple[Topic, float]]:
-        """Every topic sharing a term with the question, best first."""
-        scores = self._scores(self._query(question))
-        order = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return [(self._topics[i], s) for i, s in order]
+    def _entry(self, topic_index: int, scores: Scores) -> Entry | None:
+        topic = self._topics[topic_index]
+        overview = scores.phrasings.get((topic_index, OVERVIEW), 0.0)
+        best_similarity, best_entry = 0.0, None
+        for index, entry in enumerate(topic.entries):
+            similarity = scores.phrasings.get((topic_index, index), 0.0)
+            if similarity > best_similarity:
+                best_similarity, best_entry = similarity, entry
+        if best_similarity < ENTRY_MIN or best_similarity < overview - ENTRY_MARGIN:
+            return None
+        # A broad question matching the overview's own phrasing as well gets the overview.
+        if overview >= BROAD_OVERVIEW and best_similarity <= overview:
+            return None
+        return best_entry
 
-    def match(self, question: str) -> Match:
-        """The best topic for `question` with a score, confidence and suggestions, or no topic."""
-        query = self._query(question)
-        scores = self._scores(query)
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        best_score = ranked[0][1] if ranked else 0.0
-        if best_score < MIN_SCORE or not self._in_scope(question, query, best_score):
-            return Match(question=question, topic=None, score=round(best_score, 4), confident=False)
+    def _verdict(self, question: str, reading: _Reading, followed_up: bool) -> Match:
+        lexical_best = max(reading.scores.topics.values(), default=0.0)
+        if lexical_best < MIN_SCORE or not self._in_scope(reading, lexical_best):
+            return Match(
+                question=question, topic=None, score=round(lexical_best, 4), confident=False
+            )
+        ranked = sorted(reading.combined.items(), key=lambda item: (-item[1], item[0]))
         best_index, best = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        runner_up = ranked[1][1] if len(ranked) > 1 else float("-inf")
+        score = reading.scores.topics[best_index]
+        close = [
+            (reading.scores.topics[i], i)
+            for i, _ in ranked[1 : 1 + MAX_SUGGESTIONS]
+            if reading.scores.topics[i] >= SUGGESTION_RATIO * score
+        ]
         suggestions = tuple(
-            Suggestion(self._topics[i], round(s, 4))
-            for i, s in ranked[1 : 1 + MAX_SUGGESTIONS]
-            if s >= SUGGESTION_RATIO * best
+            Suggestion(self._topics[i], round(s, 4)) for s, i in sorted(close, reverse=True)
         )
         return Match(
             question=question,
             topic=self._topics[best_index],
-            score=round(best, 4),
-            confident=best >= CONFIDENT_SCORE and best - runner_up >= CONFIDENT_GAP,
+            score=round(score, 4),
+            confident=max(score, best) >= CONFIDENT_SCORE and best - runner_up >= CONFIDENT_GAP,
             suggestions=suggestions,
+            entry=self._entry(best_index, reading.scores),
+            followed_up=followed_up,
         )
+
+    def match(self, question: str, context: str | None = None) -> Match:
+        """The best topic and entry for `question`, read with `context` (the previous question)
+        when it does not stand on its own; no topic when it is out of scope."""
+        alone = self._read(question, None)
+        own = alone.focus
+        if context is None and own.comparative and own.dimension and not own.names_a_service:
+            context = DEFAULT_COMPARISON
+        verdict = self._verdict(question, alone, followed_up=False)
+        if not context or (verdict.confident and own.names_a_service and not own.follow_up):
+            return verdict
+        short = len(question.split()) <= SHORT_FOLLOW_UP_WORDS
+        if own.follow_up or (not verdict.confident and short) or not own.names_a_service:
+            reading = self._read(question, context)
+            if context == DEFAULT_COMPARISON:
+                reading = replace(reading, weakly_anchored=True)
+            return self._verdict(question, reading, followed_up=context != DEFAULT_COMPARISON)
+        return verdict
+
+    def ranked(self, question: str) -> list[tuple[Topic, float]]:
+        """Every topic sharing a term with the question, best first, with its combined score."""
+        reading = self._read(question, None)
+        order = sorted(reading.combined.items(), key=lambda item: (-item[1], item[0]))
+        return [(self._topics[i], s) for i, s in order]
 
     def explain(self, question: str) -> dict[str, object]:
         """Debug view of how a question is analysed and ranked."""
-        query = self._query(question)
+        reading = self._read(question, None)
         ranked = self.ranked(question)
+        best = max(reading.scores.topics.values(), default=0.0)
         return {
-            "terms": query.terms,
-            "weights": {t: round(self._idf.get(t, self._unknown), 3) for t in query.terms},
+            "terms": reading.query.terms,
+            "weights": {
+                t: round(self._lexical.idf.get(t, self._lexical.unknown), 3)
+                for t in reading.query.terms
+            },
+            "subject": reading.focus.subject,
             "top": [(t.id, round(s, 3)) for t, s in ranked[:5]],
-            "in_scope": bool(ranked) and self._in_scope(question, query, ranked[0][1]),
+            "in_scope": bool(ranked) and self._in_scope(reading, best),
         }
+
+
+_SIDE_WORDS = frozenset({"ecs", "ec2", "fargate"})

@@ -15,6 +15,7 @@ from bot.matching.analysis import Analyzer
 
 UNANCHORED_KNOWN_SHARE = 0.8
 UNANCHORED_MIN_SCORE = 0.7
+COMPARISON_MIN_SCORE = 0.5
 WEAKLY_ANCHORED_KNOWN_SHARE = 0.5
 
 
@@ -45,14 +46,29 @@ class ScopeGate:
             tuple(analyzer.surface(t, correct=False)) for t in vocabulary.out_of_scope_terms
         ]
 
-    def allows(self, question: str, weights: QuestionWeights, best_score: float) -> bool:
-        """Whether the bot should answer `question`, whatever topic scored `best_score`."""
+    def allows(
+        self,
+        question: str,
+        weights: QuestionWeights,
+        best_score: float,
+        *,
+        weakly_anchored: bool = False,
+    ) -> bool:
+        """Whether the bot should answer `question`, whatever topic scored `best_score`;
+        `weakly_anchored` when the conversation itself is about ECS vs EC2."""
         if contains(weights.terms, self._strong):
             return True
         if contains(self._analyzer.surface(question, correct=True), self._foreign):
             return False
         total = weights.known_weight + weights.unknown_weight
         share = weights.known_weight / (total or 1)
+        if weakly_anchored:
+            # "which one has less to patch?": nearly every word must be the domain's own.
+            return (
+                weights.known_terms >= 2
+                and share >= UNANCHORED_KNOWN_SHARE
+                and best_score >= COMPARISON_MIN_SCORE
+            )
         if contains(weights.terms, self._weak):
             return share >= WEAKLY_ANCHORED_KNOWN_SHARE
         return (

@@ -17,6 +17,7 @@ from bot.blocks import (
     CHOOSE_CALLOUT,
     CHOOSE_TOPIC_ID,
     build_answer,
+    build_entry_answer,
     build_help,
     build_home,
     build_match,
@@ -81,8 +82,12 @@ def test_answer_has_header_side_by_side_sources_and_buttons(kb: KnowledgeBase) -
 def test_which_should_i_choose_offers_the_dialog_up_front(kb: KnowledgeBase) -> None:
     """The "which should I choose?" answer puts "Help me choose" right under the answer, once."""
     dicts = check_limits(build_answer(kb.topics[CHOOSE_TOPIC_ID], kb))
-    assert dicts[2]["text"]["text"] == CHOOSE_CALLOUT
-    assert dicts[2]["accessory"]["action_id"] == ACTION_HELP_ME_CHOOSE
+    topic = kb.topics[CHOOSE_TOPIC_ID]
+    answer_at = next(
+        i for i, d in enumerate(dicts) if d.get("text", {}).get("text") == topic.answer
+    )
+    assert dicts[answer_at + 1]["text"]["text"] == CHOOSE_CALLOUT
+    assert dicts[answer_at + 1]["accessory"]["action_id"] == ACTION_HELP_ME_CHOOSE
     assert json.dumps(dicts).count(f'"{ACTION_HELP_ME_CHOOSE}"') == 1
 
 
@@ -160,3 +165,27 @@ def test_render_shows_links_and_buttons(kb: KnowledgeBase) -> None:
     assert f"({kb.topics['fargate'].sources[0].url})" in text
     assert "[Help me choose]" in text
     assert "&amp;" not in text
+
+
+def test_precise_answer_puts_the_fact_first(kb: KnowledgeBase) -> None:
+    """An entry's answer is the first section, under a header naming its topic, with sources
+    and buttons for the topic overview and sibling entries."""
+    found = kb.entry("fargate-task-size-limits")
+    assert found is not None
+    topic, entry = found
+    dicts = check_limits(build_entry_answer(topic, entry, kb))
+    assert dicts[0]["type"] == "header" and dicts[0]["text"]["text"] == topic.title
+    assert dicts[1]["text"]["text"] == entry.answer
+    text = json.dumps(dicts)
+    assert "Sources:" in text
+    more = next(d for d in dicts if d.get("block_id", "").startswith("entry_more:"))
+    values = [e["value"] for e in more["elements"]]
+    assert values[0] == topic.id and 3 <= len(values) <= 4
+    assert all(kb.entry(v) is not None for v in values[1:])
+
+
+def test_overview_shows_the_lead_first(kb: KnowledgeBase) -> None:
+    """A topic overview starts with its short lead, then the long answer."""
+    topic = kb.topics["fargate"]
+    dicts = check_limits(build_answer(topic, kb))
+    assert topic.lead and dicts[1]["text"]["text"] == topic.lead

@@ -35,8 +35,18 @@ def test_ask_json_shape() -> None:
     """`ask --json` prints one object with the documented keys."""
     result = run("ask", "--json", "whats fargate")
     data = json.loads(result.output)
-    assert set(data) == {"question", "topic", "title", "score", "confident", "suggestions"}
+    assert set(data) == {
+        "question",
+        "topic",
+        "title",
+        "entry",
+        "answer",
+        "score",
+        "confident",
+        "suggestions",
+    }
     assert data["topic"] == "fargate"
+    assert data["answer"] and len(data["answer"]) <= 300
     assert all(set(s) == {"topic", "score"} for s in data["suggestions"])
 
 
@@ -97,7 +107,7 @@ def test_eval_reports_scores_and_misses(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "in-scope top-1: 0.500 (1/2)" in result.output
     assert "out-of-scope rejection: 1.000 (1/1)" in result.output
-    assert "miss: 'what is fargate' expected ['gpu'] got fargate" in result.output
+    assert "miss (topic): 'what is fargate' expected ['gpu'] got fargate" in result.output
 
 
 def test_eval_bad_line_names_the_line(tmp_path: Path) -> None:
@@ -183,3 +193,18 @@ def test_ask_names_close_topics_after_a_confident_answer() -> None:
     assert match.confident and match.suggestions
     result = run("ask", "fargate pricing and spot")
     assert f"Also close: {match.suggestions[0].topic.title}" in result.output
+
+
+def test_ask_json_names_the_entry_and_its_fact_first() -> None:
+    """A precise question names its entry, and `answer` is that entry's short answer."""
+    data = json.loads(run("ask", "--json", "what's the max memory for a fargate task?").output)
+    assert data["topic"] == "fargate"
+    assert data["entry"] == "fargate-task-size-limits"
+    assert "120 GB" in data["answer"]
+
+
+def test_ask_json_broad_question_gets_the_topic_lead() -> None:
+    """A broad question has no entry; `answer` is the topic's lead."""
+    data = json.loads(run("ask", "--json", "tell me about fargate").output)
+    assert data["topic"] == "fargate" and data["entry"] is None
+    assert data["answer"] and len(data["answer"]) <= 300

@@ -127,14 +127,28 @@ def test_dev_set_meets_the_bar(matcher: Matcher) -> None:
     assert report.rejection >= 0.95, report.misses
 
 
-@pytest.mark.parametrize(
-    ("name", "top1_floor"),
-    # Recorded 0.909 and 0.957 (rejection 1.000 on both) when these floors were set; both
-    # sets were written without sight of the knowledge base, which was not tuned on them.
-    [("heldout.jsonl", 0.88), ("heldout2.jsonl", 0.93)],
-)
-def test_heldout_style_sets_do_not_regress(matcher: Matcher, name: str, top1_floor: float) -> None:
-    """The independently written held-out-style sets stay above their recorded floors."""
+# Floors at the scores measured when they were last raised (2026-11-30), a little below.
+# (set, topic top-1, out-of-scope rejection, share of leads stating the fact)
+FLOORS = [
+    ("heldout.jsonl", 0.9, 0.97, None),
+    ("heldout2.jsonl", 0.95, 0.97, None),
+    ("real.jsonl", 0.8, 0.75, None),
+    ("real_blind.jsonl", 0.83, 0.7, None),
+    ("entries_a.jsonl", 0.68, None, 0.5),
+    ("entries_b.jsonl", 0.9, None, 0.72),
+    ("entries_c.jsonl", 0.73, None, 0.53),
+    ("entries_blind.jsonl", 0.93, None, 0.85),
+]
+
+
+@pytest.mark.parametrize(("name", "top1", "rejection", "facts"), FLOORS)
+def test_labelled_sets_do_not_regress(
+    matcher: Matcher, name: str, top1: float, rejection: float | None, facts: float | None
+) -> None:
+    """Every labelled set in tests/data stays above its recorded floors."""
     report = evaluate(matcher, read_cases(DATA / name))
-    assert report.top1 >= top1_floor, report.misses
-    assert report.rejection >= 0.95, report.misses
+    assert report.top1 >= top1, report.misses
+    if rejection is not None:
+        assert report.rejection >= rejection, report.misses
+    if facts is not None:
+        assert report.facts_stated >= facts, report.misses

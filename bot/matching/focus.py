@@ -1,0 +1,188 @@
+"""What the asking clause is about: the services it names, which one it asks about, and cues.
+
+Works on surface words (markup gone, typos corrected, synonyms folded, not stemmed), so
+"elastic container service" is already "ecs" here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Our two sides. Fargate and Managed Instances run ECS tasks, so they speak for the ECS side.
+SIDES: dict[str, str] = {"ecs": "ecs", "fargate": "ecs", "ec2": "ec2"}
+# Neighbouring services people weigh against ours; a question only about them is not ours.
+NEIGHBOURS = frozenset(
+    {
+        "eks",
+        "kubernetes",
+        "lambda",
+        "apprunner",
+        "beanstalk",
+        "lightsail",
+        "batch",
+        "openshift",
+        "nomad",
+        "swarm",
+        "gke",
+        "aks",
+        "heroku",
+        "azure",
+        "gcp",
+        "cloudrun",
+    }
+)
+# "X rather than Y", "X over Y": the side before the phrase is the one asked about.
+_PREFER_BEFORE = [("rather", "than"), ("instead", "of"), ("over",), ("better", "than"), ("not",)]
+# "choose X", "prefer X", "define X": the side after the verb is the one asked about.
+_ASK_AFTER = frozenset(
+    {
+        "choose",
+        "prefer",
+        "use",
+        "using",
+        "define",
+        "is",
+        "about",
+        "explain",
+        "describe",
+        "pros",
+        "benefits",
+        "advantages",
+        "why",
+    }
+)
+_COMPARATIVE = frozenset(
+    {
+        "which",
+        "better",
+        "best",
+        "cheaper",
+        "faster",
+        "easier",
+        "harder",
+        "safer",
+        "versus",
+        "or",
+        "less",
+        "more",
+        "compare",
+        "comparison",
+        "difference",
+        "prefer",
+        "choose",
+        "worse",
+    }
+)
+# What an ECS-vs-EC2 comparison weighs: "which is cheaper?" with no subject is about ours,
+# "which ci tool should we pick?" is not.
+DIMENSIONS = frozenset(
+    {
+        "patch",
+        "cost",
+        "cheaper",
+        "scale",
+        "scales",
+        "scaling",
+        "secure",
+        "security",
+        "safer",
+        "easier",
+        "harder",
+        "faster",
+        "slower",
+        "maintain",
+        "maintenance",
+        "manage",
+        "managed",
+        "overhead",
+        "reliable",
+        "available",
+        "availability",
+        "control",
+        "flexible",
+        "flexibility",
+        "portable",
+        "performance",
+        "isolation",
+        "operate",
+        "ops",
+        "operations",
+        "upgrade",
+        "update",
+        "monitor",
+        "deploy",
+        "network",
+        "storage",
+        "gpu",
+        "admin",
+        "work",
+        "effort",
+    }
+)
+_FOLLOW_UP_OPENERS = [
+    ("what", "about"),
+    ("how", "about"),
+    ("and",),
+    ("also",),
+    ("same", "for"),
+    ("what", "if"),
+    ("and", "for"),
+    ("ok", "and"),
+    ("then",),
+    ("so",),
+    ("but",),
+    ("what", "else"),
+]
+_ANAPHORA = frozenset({"it", "that", "this", "those", "them", "they", "there", "its"})
+# A message this short that points back ("how is that done on ec2?") is a follow-up.
+_SHORT_MESSAGE_WORDS = 10
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The services a question names, the side it asks about, and how it is phrased."""
+
+    sides: frozenset[str]
+    neighbours: frozenset[str]
+    subject: str | None
+    comparative: bool
+    follow_up: bool
+    dimension: bool = False
+
+    @property
+    def names_a_service(self) -> bool:
+        """True when the question names ECS, EC2, Fargate or a neighbouring service."""
+        return bool(self.sides or self.neighbours)
+
+
+def _subject(tokens: list[str]) -> str | None:
+    positions = [(i, SIDES[t]) for i, t in enumerate(tokens) if t in SIDES]
+    named = {side for _, side in positions}
+    if not named:
+        return None
+    if len(named) == 1:
+        return next(iter(named))
+    for i, side in positions:
+        after = tokens[i + 1 : i + 3]
+        if any(tuple(after[: len(p)]) == p for p in _PREFER_BEFORE):
+            return side
+    for i, side in positions:
+        if i > 0 and tokens[i - 1] in _ASK_AFTER:
+            return side
+    return None
+
+
+def focus(tokens: list[str]) -> Focus:
+    """The focus of one message from its surface words."""
+    sides = frozenset(SIDES[t] for t in tokens if t in SIDES)
+    neighbours = frozenset(t for t in tokens if t in NEIGHBOURS)
+    opener = any(tuple(tokens[: len(p)]) == p for p in _FOLLOW_UP_OPENERS)
+    anaphoric = any(t in _ANAPHORA for t in tokens)
+    return Focus(
+        sides=sides,
+        neighbours=neighbours,
+        subject=_subject(tokens),
+        comparative=any(t in _COMPARATIVE for t in tokens),
+        follow_up=opener or (anaphoric and len(tokens) <= _SHORT_MESSAGE_WORDS),
+        dimension=any(t in DIMENSIONS for t in tokens),
+    )

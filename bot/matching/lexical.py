@@ -1,0 +1,174 @@
+"""Lexical scoring: how well a question's weighted terms match each topic and entry.
+
+Analysis (bot.matching.analysis) turns the question into stemmed terms. Each topic is scored
+on its best-matching phrasing (title, questions, keywords, its entries' questions) and on how
+much of the question its whole vocabulary explains; rare, telling words weigh more than "ecs"
+or "ec2". Each entry is scored on its best phrasing alone, to tell a precise question from a
+broad one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.knowledge import KnowledgeBase, Topic
+from bot.matching.analysis import Analyzer
+from bot.matching.text import strip_slack_markup, words
+
+PHRASING_WEIGHT = 0.7
+GLUE_FACTOR = 0.4
+IDF_FLOOR = 0.1
+CONTRAST_PENALTY = 0.7
+# In a message of several sentences, the background before the question counts this much;
+# so does a follow-up's context (the question answered before).
+CONTEXT_FACTOR = 0.5
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
+OVERVIEW = -1  # the entry index of a topic's own phrasings
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """One indexed phrasing: its topic, its entry (or OVERVIEW), weight and contrast sides."""
+
+    topic_index: int
+    entry_index: int
+    weight: float
+    sides: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Query:
+    """An analysed question: its terms, the known ones with their weights, and the rest."""
+
+    terms: list[str]
+    known: dict[str, float]
+    known_weight: float
+    unknown_weight: float
+
+
+@dataclass
+class Scores:
+    """Lexical scores of one query: per topic, and per (topic, entry) best phrasing."""
+
+    topics: dict[int, float] = field(default_factory=dict)
+    phrasings: dict[tuple[int, int], float] = field(default_factory=dict)
+
+
+def topic_phrasings(topic: Topic) -> list[tuple[int, str]]:
+    """Every phrasing of a topic with its entry index (OVERVIEW for the topic's own)."""
+    own = [(OVERVIEW, text) for text in [topic.title, *topic.questions, *topic.keywords]]
+    entries = [
+        (index, text)
+        for index, entry in enumerate(topic.entries)
+        for text in [*entry.questions, *entry.keywords]
+    ]
+    return own + entries
+
+
+class LexicalIndex:
+    """Weighted-term postings over every phrasing of a knowledge base, built once."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.topics = list(kb)
+        vocab = kb.vocabulary
+        texts = [(i, e, text) for i, t in enumerate(self.topics) for e, text in topic_phrasings(t)]
+        corpus = {w for _, _, text in texts for w in words(text)}
+        lexicon = {w for t in self.topics for text in [t.title, *t.keywords] for w in words(text)}
+        self.analyzer = Analyzer(vocab, corpus, lexicon)
+        found = [(i, e, set(self.analyzer.terms(text))) for i, e, text in texts]
+        topic_terms: list[set[str]] = [set() for _ in self.topics]
+        for i, _, terms in found:
+            topic_terms[i] |= terms
+        self.idf = self._weights(topic_terms, self.term_set(vocab.glue_terms))
+        self.unknown = math.log(max(len(self.topics), 2)) + 0.5
+        self._sides = self.term_set([side for pair in vocab.contrasts for side in pair])
+        self._phrasings: list[Phrasing] = []
+        self._phrasing_postings: dict[str, list[int]] = defaultdict(list)
+        for i, e, terms in found:
+            if not terms:
+                continue
+            weight = sum(self.idf[t] for t in terms)
+            self._phrasings.append(Phrasing(i, e, weight, frozenset(terms & self._sides)))
+            for term in terms:
+                self._phrasing_postings[term].append(len(self._phrasings) - 1)
+        self._topic_postings: dict[str, list[int]] = defaultdict(list)
+        for index, terms in enumerate(topic_terms):
+            for term in terms:
+                self._topic_postings[term].append(index)
+
+    def term_set(self, phrases: list[str]) -> frozenset[str]:
+        """The stemmed terms of some vocabulary phrases."""
+        return frozenset(t for phrase in phrases for t in self.analyzer.terms(phrase))
+
+    @staticmethod
+    def _weights(topic_terms: list[set[str]], glue: frozenset[str]) -> dict[str, float]:
+        """Inverse document frequency over topics; glue words count for less."""
+        df: dict[str, int] = defaultdict(int)
+        for terms in topic_terms:
+            for term in terms:
+                df[term] += 1
+        n = len(topic_terms)
+        idf = {term: max(math.log(n / count), IDF_FLOOR) for term, count in df.items()}
+        return {t: w * GLUE_FACTOR if t in glue else w for t, w in idf.items()}
+
+    def _emphasis(self, question: str) -> dict[str, float]:
+        """Terms of the asking sentence count fully; the background before it counts less."""
+        sentences = [s for s in _SENTENCE_END.split(strip_slack_markup(question)) if s.strip()]
+        if len(sentences) < 2:
+            return {}
+        asking = [s for s in sentences if "?" in s] or sentences[-1:]
+        emphasis: dict[str, float] = {}
+        for sentence in sentences:
+            factor = 1.0 if sentence in asking else CONTEXT_FACTOR
+            for term in self.analyzer.terms(sentence, correct=True):
+                emphasis[term] = max(emphasis.get(term, 0.0), factor)
+        return emphasis
+
+    def query(self, question: str, context: str | None = None) -> Query:
+        """Analyse `question`; terms only `context` has are added at CONTEXT_FACTOR."""
+        terms = self.analyzer.terms(question, correct=True)
+        emphasis = self._emphasis(question)
+        known = {t: self.idf[t] * emphasis.get(t, 1.0) for t in terms if t in self.idf}
+        if context:
+            for term in self.analyzer.terms(context, correct=True):
+                if term in self.idf and term not in known:
+                    known[term] = self.idf[term] * CONTEXT_FACTOR
+        unknown = {t for t in terms if t not in self.idf}
+        return Query(
+            terms=terms,
+            known=known,
+            known_weight=sum(known.values()),
+            unknown_weight=self.unknown * len(unknown),
+        )
+
+    def scores(self, query: Query) -> Scores:
+        """Topic scores (best phrasing blended with coverage) and each entry's best phrasing."""
+        result = Scores()
+        if query.known_weight == 0:
+            return result
+        by_phrasing: dict[int, float] = defaultdict(float)
+        by_topic: dict[int, float] = defaultdict(float)
+        for term, weight in query.known.items():
+            for p in self._phrasing_postings[term]:
+                by_phrasing[p] += weight
+            for t in self._topic_postings[term]:
+                by_topic[t] += weight
+        sides = query.known.keys() & self._sides
+        best_phrasing: dict[tuple[int, int], float] = defaultdict(float)
+        best_topic: dict[int, float] = defaultdict(float)
+        for p, matched in by_phrasing.items():
+            phrasing = self._phrasings[p]
+            similarity = math.sqrt((matched / phrasing.weight) * (matched / query.known_weight))
+            if sides and phrasing.sides and not phrasing.sides & sides:
+                similarity *= CONTRAST_PENALTY
+            key = (phrasing.topic_index, phrasing.entry_index)
+            best_phrasing[key] = max(best_phrasing[key], similarity)
+            best_topic[key[0]] = max(best_topic[key[0]], similarity)
+        for t, covered in by_topic.items():
+            blended = PHRASING_WEIGHT * best_topic[t]
+            result.topics[t] = blended + (1 - PHRASING_WEIGHT) * covered / query.known_weight
+        result.phrasings = dict(best_phrasing)
+        return result
