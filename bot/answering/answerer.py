@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
+from bot.answering.conversation import Turn
 from bot.blocks import build_answer, build_help, build_match, fallback_text
 from bot.knowledge import KnowledgeBase, Topic
 from bot.matching import MAX_QUESTION_CHARS, Match, Matcher, truncate
@@ -22,6 +23,8 @@ class Reply:
     match: Match | None = None
     truncated: bool = False
     notes: list[str] = field(default_factory=list)
+    # What the conversation should remember after this reply; None when nothing was answered.
+    turn: Turn | None = None
 
 
 def _long_question_note() -> ContextBlock:
@@ -46,8 +49,10 @@ class Answerer:
         text, _ = truncate(question.strip(), MAX_QUESTION_CHARS)
         return self.matcher.match(text)
 
-    def reply(self, question: str, *, shareable: bool = False) -> Reply:
-        """The reply to a free-text question; help when it is empty."""
+    def reply(
+        self, question: str, *, shareable: bool = False, previous: Turn | None = None
+    ) -> Reply:
+        """The reply to a free-text question (a follow-up of `previous`); help when empty."""
         stripped = question.strip()
         if not stripped:
             return Reply(blocks=build_help(self.kb), text=HELP_TEXT)
@@ -56,7 +61,11 @@ class Answerer:
         blocks = build_match(match, self.kb, shareable=shareable)
         if truncated:
             blocks = [*blocks, _long_question_note()]
-        return Reply(blocks=blocks, text=fallback_text(match), match=match, truncated=truncated)
+        # Stand-in until the follow-up matcher lands on main: `previous` is not read yet.
+        turn = Turn(text, match.topic.id) if match.topic and match.confident else None
+        return Reply(
+            blocks=blocks, text=fallback_text(match), match=match, truncated=truncated, turn=turn
+        )
 
     def reply_topic(self, topic_id: str, *, shareable: bool = False) -> Reply | None:
         """The answer to a topic picked by id (a button click); None for an unknown id."""
