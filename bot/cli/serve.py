@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answering import Answerer, Recommender, Turn, load_recommender
-from bot.cli.ask import chat
+from bot.cli.chat import chat
 from bot.cli.common import knowledge_or_exit
 from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
