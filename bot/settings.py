@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     redis_key_prefix: str = Field(default="ecsbot:", min_length=1, max_length=100)
     rate_limit_per_minute: int = Field(default=20, ge=1)
     user_hash_salt: SecretStr | None = None
+    # How long a DM's or thread's last answer is kept to read follow-ups in (30 minutes; the
+    # same default as bot.answering.conversation, which settings may not import).
+    conversation_ttl_seconds: int = Field(default=1800, ge=1, le=7 * 24 * 3600)
 
     @property
     def oauth_configured(self) -> bool:

@@ -23,6 +23,7 @@ ENV_PREFIXES = (
     "PORT",
     "LOG_LEVEL",
     "RATE_LIMIT",
+    "CONVERSATION_",
 )
 
 

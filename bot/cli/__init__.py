@@ -6,7 +6,7 @@ package back; importing them here registers their commands on `main`.
 
 from __future__ import annotations
 
-from bot.cli import ask, kb, recommend, serve, storage
+from bot.cli import ask, chat, kb, recommend, serve, storage
 from bot.cli.group import main
 
-__all__ = ["ask", "kb", "main", "recommend", "serve", "storage"]
+__all__ = ["ask", "chat", "kb", "main", "recommend", "serve", "storage"]

@@ -1,4 +1,4 @@
-"""`ecsbot ask`, `ecsbot chat` and `ecsbot eval`: the matcher from a terminal."""
+"""`ecsbot ask` and `ecsbot eval`: the matcher from a terminal (`ecsbot chat` is in chat.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from bot.answering import Answerer
 from bot.blocks import render_blocks
 from bot.cli.common import answerer
 from bot.cli.group import main
-from bot.matching import MAX_QUESTION_CHARS, EvalFileError, Match, evaluate, read_cases, truncate
-
-QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
+from bot.matching import MAX_QUESTION_CHARS, EvalFileError, Match, evaluate, read_cases
 
 
 def match_json(question: str, match: Match) -> dict[str, Any]:
@@ -78,29 +76,6 @@ def ask(question: tuple[str, ...], as_json: bool) -> None:
     if reply.match is not None and reply.match.confident and reply.match.suggestions:
         titles = "; ".join(s.topic.title for s in reply.match.suggestions)
         click.echo(f"\nAlso close: {titles}")
-
-
-@main.command()
-def chat() -> None:
-    """Talk to the bot in the terminal until EOF or 'quit'."""
-    bot = answerer()
-    click.echo(
-        "ECS vs EC2: ask me anything about choosing between Amazon ECS and EC2. 'quit' to leave."
-    )
-    while True:
-        try:
-            line = input("you> ")
-        except EOFError:
-            click.echo()
-            return
-        except KeyboardInterrupt:
-            click.echo()
-            return
-        if line.strip().lower() in QUIT_WORDS:
-            return
-        text, _ = truncate(line, MAX_QUESTION_CHARS * 2)
-        click.echo(render_blocks(bot.reply(text).blocks))
-        click.echo()
 
 
 @main.command("eval")

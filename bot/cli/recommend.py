@@ -21,6 +21,7 @@ from bot.recommend import (
     Answers,
     Facet,
     Pricing,
+    Recommendation,
     RecommendationConfig,
     check_answer,
     load_pricing,
@@ -147,4 +148,16 @@ def recommend_command(pairs: tuple[str, ...], as_json: bool, questions: bool) ->
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
         return
+    _show(result, directory)
+
+
+def _show(result: Recommendation, directory: Path) -> None:
     click.echo(render_blocks(build_recommendation(result, knowledge_or_exit(directory))))
+
+
+def recommend_interactively() -> None:
+    """Ask the "Help me choose" questions at the prompt and print the recommendation;
+    click.Abort when the input ends or the user presses Ctrl-C."""
+    directory = settings_or_exit().knowledge_dir
+    config, pricing = _load_or_exit(directory)
+    _show(recommend(_ask(config), config, pricing), directory)

@@ -10,8 +10,8 @@ import click
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answering import Answerer, Recommender, load_recommender
-from bot.cli.ask import chat
+from bot.answering import Answerer, Recommender, Turn, load_recommender
+from bot.cli.chat import chat
 from bot.cli.common import knowledge_or_exit
 from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
@@ -88,6 +88,7 @@ def build_app(
         deduper=storage.deduper,
         limiter=storage.limiter,
         oauth_settings=oauth_settings,
+        memory=storage.conversations(Turn),
     )
 
 

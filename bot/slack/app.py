@@ -10,7 +10,9 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
 from bot.answering import Answerer, Recommender, load_recommender
 from bot.ports import (
+    ConversationMemory,
     EventDeduper,
+    MemoryConversations,
     MemoryEventDeduper,
     NoRateLimit,
     NullRecorder,
@@ -59,6 +61,7 @@ def create_app(
     limiter: RateLimiter | None = None,
     oauth_settings: AsyncOAuthSettings | None = None,
     recommender: Recommender | None = None,
+    memory: ConversationMemory | None = None,
 ) -> AsyncApp:
     """The Bolt app with every listener; raises SettingsError on missing Slack credentials.
 
@@ -67,7 +70,8 @@ def create_app(
     none) caps questions per user. With `oauth_settings` (several workspaces) each
     workspace's bot token comes from the installation store instead of SLACK_BOT_TOKEN.
     `recommender` (default: loaded from KNOWLEDGE_DIR, KnowledgeErrors if invalid) runs the
-    "Help me choose" dialog.
+    "Help me choose" dialog. `memory` (default: in this process, for
+    CONVERSATION_TTL_SECONDS) keeps each conversation's last answer for follow-ups.
     """
     app = _bolt_app(settings, oauth_settings)
     deduper = deduper or MemoryEventDeduper()
@@ -77,6 +81,7 @@ def create_app(
         limiter=limiter or NoRateLimit(),
         deduper=deduper,
         recommender=recommender or load_recommender(settings),
+        memory=memory or MemoryConversations(settings.conversation_ttl_seconds),
     )
     app.middleware(inject_services_and_dedupe(services, deduper))
     register_listeners(app)

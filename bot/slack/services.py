@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.answering import Answerer, Recommender
+from bot.answering import Answerer, Recommender, Turn
 from bot.matching import Match
 from bot.ports import (
+    ConversationMemory,
     EntryPoint,
     EventDeduper,
+    MemoryConversations,
     MemoryEventDeduper,
     NoRateLimit,
     NullRecorder,
@@ -40,6 +42,8 @@ class Services:
     # The "Help me choose" dialog: its config and key, and the deduper for repeated clicks.
     deduper: EventDeduper = field(default_factory=MemoryEventDeduper)
     recommender: Recommender | None = None
+    # Each DM's, thread's or slash-command user's last answered turn, to read follow-ups in.
+    memory: ConversationMemory = field(default_factory=MemoryConversations)
 
     async def question_allowed(self, workspace: str | None, user_id: str | None) -> bool:
         """True while the user is within the per-minute question limit (True if unsure)."""
@@ -48,6 +52,23 @@ class Services:
         except Exception:
             logger.exception("Failed to check the rate limit; allowing the question")
             return True
+
+    async def previous_turn(self, conversation: str) -> Turn | None:
+        """The conversation's last answered turn; None when there is none or memory fails."""
+        try:
+            return await self.memory.recall(conversation)
+        except Exception:
+            logger.exception("Failed to recall a conversation; answering without its context")
+            return None
+
+    async def turn_taken(self, conversation: str, turn: Turn | None) -> None:
+        """Remember `turn` as the conversation's last (nothing when no answer was given)."""
+        if turn is None:
+            return
+        try:
+            await self.memory.remember(conversation, turn)
+        except Exception:
+            logger.exception("Failed to remember a conversation's turn")
 
     async def question_asked(
         self, workspace: str | None, text: str, match: Match, entry_point: EntryPoint

@@ -1,4 +1,5 @@
-"""The tables: feedback, questions, served answers, processed events, rate-limit counters, salt."""
+"""The tables: feedback, questions, served answers, processed events, rate-limit counters,
+salt, conversation turns."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ NAMING_CONVENTION = {
 QUESTION_KINDS = ("unanswered", "low_confidence")
 MAX_NORMALISED_CHARS = 500
 MAX_SAMPLE_CHARS = 500
+MAX_TURN_QUESTION_CHARS = 500  # what bot.answering.Turn keeps of a question
 
 
 class Base(DeclarativeBase):
@@ -102,6 +104,18 @@ class UserHashSalt(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     salt: Mapped[str] = mapped_column(String(128))
+
+
+class ConversationTurn(Base):
+    """A conversation's last answered turn, under a hash of its key; expired rows are purged."""
+
+    __tablename__ = "conversation_turns"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question: Mapped[str] = mapped_column(String(MAX_TURN_QUESTION_CHARS))
+    topic_id: Mapped[str] = mapped_column(String(100))
+    entry_id: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 # slack_sdk's installation and state tables live in the same database and migrations.

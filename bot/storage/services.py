@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 from sqlalchemy import Engine
 
 from bot.settings import Settings
+from bot.storage.conversations import Conversations, TurnStore, TurnT, make_turn_store
 from bot.storage.db import make_engine, mask_url, upgrade
 from bot.storage.dedupe import DEFAULT_PREFIX, EventDeduper, make_deduper
 from bot.storage.failover import make_redis
-from bot.storage.hashing import make_user_hasher
+from bot.storage.hashing import UserHasher, make_user_hasher
 from bot.storage.ratelimit import RateLimiter, make_rate_limiter
 from bot.storage.recorder import Recorder
 
@@ -21,13 +23,22 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Storage:
-    """The recorder, deduper and rate limiter over one database (and Redis when configured)."""
+    """The recorder, deduper, rate limiter and conversation turns over one database (and
+    Redis when configured)."""
 
     engine: Engine
     recorder: Recorder
     deduper: EventDeduper
     limiter: RateLimiter
+    turns: TurnStore
+    hasher: UserHasher
     redis: Redis | None = None
+
+    def conversations(
+        self, make_turn: Callable[[str, str, str | None], TurnT]
+    ) -> Conversations[TurnT]:
+        """The conversation memory, recalling turns as `make_turn(question, topic, entry)`."""
+        return Conversations(self.turns, make_turn, self.hasher)
 
     async def aclose(self) -> None:
         """Close the Redis client and the database pool."""
@@ -59,5 +70,7 @@ def open_storage(
         recorder=Recorder(engine, hasher),
         deduper=make_deduper(settings, engine, redis, prefix=prefix),
         limiter=make_rate_limiter(settings, engine, redis, hasher, prefix=prefix),
+        turns=make_turn_store(settings, engine, redis, prefix=prefix),
+        hasher=hasher,
         redis=redis,
     )

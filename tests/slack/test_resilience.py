@@ -7,7 +7,7 @@ import logging
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.answering import Answerer, Reply
+from bot.answering import Answerer, Reply, Turn
 from bot.knowledge import KnowledgeBase
 from bot.slack import create_app, create_web_app
 from bot.slack.listeners.common import SORRY
@@ -38,7 +38,9 @@ async def test_server_error_is_retried(bot: BotUnderTest) -> None:
 class BrokenAnswerer(Answerer):
     """An answerer whose every reply fails."""
 
-    def reply(self, question: str, *, shareable: bool = False) -> Reply:
+    def reply(
+        self, question: str, *, shareable: bool = False, previous: Turn | None = None
+    ) -> Reply:
         raise RuntimeError("the index is on fire")
 
 

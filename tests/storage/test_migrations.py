@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, Table, inspect
 
-from bot.storage.db import head_revision, make_engine, upgrade
+from bot.storage.db import alembic_config, head_revision, make_engine, upgrade
 from bot.storage.models import Base
 
 BOT_TABLES = {
@@ -21,6 +22,7 @@ BOT_TABLES = {
     "processed_events",
     "rate_limit_counters",
     "user_hash_salt",
+    "conversation_turns",
 }
 SLACK_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states"}
 
@@ -46,7 +48,16 @@ def test_sqlite_migration_creates_every_table(engine: Engine) -> None:
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
     """A second upgrade (every replica runs one at startup) changes nothing."""
-    assert upgrade(engine) == head_revision() == "0001"
+    assert upgrade(engine) == head_revision()
+
+
+def test_migrations_form_one_chain() -> None:
+    """One head, reached from 0001 revision by revision: a second branch's migration must be
+    chained after ours (or ours after it) when both land on main."""
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1
+    chain = [r.revision for r in script.walk_revisions()]
+    assert chain[-1] == "0001" and "0002_conversation_turns" in chain
 
 
 def test_upgrade_does_not_depend_on_working_directory(tmp_path: Path, sqlite_url: str) -> None:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from bot.cli import main
+from bot.storage.db import head_revision
 from bot.storage.grouping import QuestionRow, group_questions, similar
 from bot.storage.recorder import Recorder
 from bot.storage.report import build_report, parse_since
@@ -180,7 +181,10 @@ def test_cli_db_upgrade_prints_url_and_revision(
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert f"database: {sqlite_url}" in result.output and "revision: 0001" in result.output
+    assert (
+        f"database: {sqlite_url}" in result.output
+        and f"revision: {head_revision()}" in result.output
+    )
 
 
 def test_render_text_without_data(engine: Engine) -> None:

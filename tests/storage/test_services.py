@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
+from bot.answering import Turn
 from bot.settings import load_settings
 from bot.storage.dedupe import DatabaseDeduper, FallbackDeduper
 from bot.storage.services import open_storage
@@ -52,3 +53,21 @@ async def test_redis_key_prefix_comes_from_the_settings(redis: Redis, redis_pref
         await storage.aclose()
     assert keys[0] == f"{redis_prefix}dedupe:event:Ev2"
     assert keys[1].startswith(f"{redis_prefix}ratelimit:") and "U1" not in keys[1]
+
+
+@pytest.mark.services
+async def test_open_storage_remembers_conversations_on_redis(
+    redis: Redis, redis_prefix: str
+) -> None:
+    """storage.conversations(Turn) is the memory `ecsbot serve` uses: on Redis, TTL from the
+    settings, turns recalled as bot.answering.Turn."""
+    settings = load_settings(redis_url=REDIS_URL, conversation_ttl_seconds=120)
+    storage = open_storage(settings, redis_prefix=redis_prefix)
+    try:
+        memory = storage.conversations(Turn)
+        await memory.remember("T1:D1", Turn("does fargate support gpus?", "gpu"))
+        assert await memory.recall("T1:D1") == Turn("does fargate support gpus?", "gpu")
+        [key] = [k async for k in redis.scan_iter(match=f"{redis_prefix}turn:*")]
+        assert 0 < await redis.ttl(key) <= 120
+    finally:
+        await storage.aclose()

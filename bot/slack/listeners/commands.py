@@ -9,14 +9,24 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answering import conversation_key
 from bot.blocks import COMMAND
 from bot.slack.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
 
 # The seam the "Help me choose" button (bot.slack.listeners.actions) starts the dialog through too.
 from bot.slack.listeners.recommend import start_recommendation as start_recommendation
-from bot.slack.services import Services
+from bot.slack.services import UNKNOWN, Services
 
 RECOMMEND_WORD = "recommend"
+
+
+def command_conversation(body: dict[str, Any]) -> str:
+    """One user's slash commands in one channel are one conversation (storage hashes the key)."""
+    return conversation_key(
+        str(body.get("team_id") or UNKNOWN),
+        str(body.get("channel_id") or UNKNOWN),
+        user=str(body.get("user_id") or UNKNOWN),
+    )
 
 
 async def handle_command(
@@ -40,8 +50,11 @@ async def handle_command(
             await send(dest, SLOW_DOWN, client=client, respond=respond)
             return
         question = as_question(text)
-        reply = services.answerer.reply(question, shareable=True)
+        conversation = command_conversation(body)
+        previous = await services.previous_turn(conversation)
+        reply = services.answerer.reply(question, shareable=True, previous=previous)
         await send(dest, reply.text, reply.blocks, client=client, respond=respond)
+        await services.turn_taken(conversation, reply.turn)
         if reply.match is not None:
             await services.question_asked(body.get("team_id"), question, reply.match, "slash")
 

@@ -10,9 +10,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answering import conversation_key
 from bot.ports import EntryPoint
 from bot.slack.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
-from bot.slack.services import Services
+from bot.slack.services import UNKNOWN, Services
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,16 @@ async def answer(
     client: AsyncWebClient,
     services: Services,
 ) -> None:
-    """Post the answer to `question` at `dest`, then record it (so storage never delays it)."""
+    """Post the answer to `question` at `dest`, read in the context of the conversation there
+    (the DM or thread), then remember and record it (so storage never delays it)."""
+    conversation = conversation_key(
+        workspace or UNKNOWN, dest.channel or UNKNOWN, thread_ts=dest.thread_ts
+    )
     async with apologising(f"answer a {entry_point}", dest, client=client, respond=None):
-        reply = services.answerer.reply(as_question(question))
+        previous = await services.previous_turn(conversation)
+        reply = services.answerer.reply(as_question(question), previous=previous)
         await send(dest, reply.text, reply.blocks, client=client, respond=None)
+        await services.turn_taken(conversation, reply.turn)
         if reply.match is not None:
             await services.question_asked(workspace, question, reply.match, entry_point)
 

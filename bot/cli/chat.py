@@ -1,0 +1,111 @@
+"""`ecsbot chat`: a conversation in the terminal, as in a Slack DM.
+
+Follow-ups are read in the context of the last answer, a suggestion's number picks it (the
+buttons Slack would show), `help` shows how to ask and `recommend` runs "Help me choose".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import click
+
+from bot.answering import Answerer, Reply, Turn
+from bot.blocks import render_blocks
+from bot.cli.common import answerer
+from bot.cli.group import main
+from bot.cli.recommend import recommend_interactively
+from bot.knowledge import Topic
+from bot.matching import MAX_QUESTION_CHARS, truncate
+from bot.slack.listeners.commands import RECOMMEND_WORD
+from bot.slack.listeners.common import as_question
+
+QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
+GREETING = (
+    "ECS vs EC2: ask me anything about choosing between Amazon ECS and EC2. Follow-ups work "
+    "('and for windows?'); type a suggestion's number to pick it, 'help', 'recommend', or 'quit'."
+)
+
+
+@dataclass
+class Conversation:
+    """What the chat keeps between lines: the last answered turn and the numbered choices."""
+
+    previous: Turn | None = None
+    choices: list[Topic] = field(default_factory=list)
+
+
+def choices_of(reply: Reply) -> list[Topic]:
+    """The topics a reply offers: "did you mean" candidates, else a confident answer's
+    runners-up; none for help or an out-of-scope question."""
+    match = reply.match
+    if match is None or match.topic is None:
+        return []
+    runners_up = [s.topic for s in match.suggestions]
+    return runners_up if match.confident else [match.topic, *runners_up]
+
+
+def _pick(bot: Answerer, talk: Conversation, number: int) -> Reply | None:
+    """The answer to choice `number` (from 1), or None after saying which numbers there are."""
+    if not talk.choices:
+        click.echo("There are no suggestions to pick from: ask a question.")
+        return None
+    if not 1 <= number <= len(talk.choices):
+        click.echo(f"Pick a number from 1 to {len(talk.choices)}, or ask a question.")
+        return None
+    return bot.reply_topic(talk.choices[number - 1].id)
+
+
+def _recommend() -> None:
+    try:
+        recommend_interactively()
+    except click.Abort:
+        click.echo("\nStopped choosing; ask me anything.")
+
+
+def reply_to(line: str, bot: Answerer, talk: Conversation) -> Reply | None:
+    """The reply to one typed line (None when the line was handled otherwise)."""
+    text = line.strip()
+    if text.isdigit():
+        if (picked := _pick(bot, talk, int(text))) is not None:
+            show(picked, talk, keep_choices=True)
+        return None
+    if text.lower() == RECOMMEND_WORD:
+        _recommend()
+        return None
+    question, _ = truncate(as_question(text), MAX_QUESTION_CHARS * 2)
+    return bot.reply(question, previous=talk.previous)
+
+
+def show(reply: Reply, talk: Conversation, *, keep_choices: bool = False) -> None:
+    """Print the reply with its numbered choices, and keep what the next line needs; a picked
+    answer that offers no choices of its own leaves the list it was picked from usable."""
+    click.echo(render_blocks(reply.blocks))
+    choices = choices_of(reply)
+    if choices or not keep_choices:
+        talk.choices = choices
+    if choices:
+        click.echo("\nType a number to pick:")
+        for number, topic in enumerate(choices, start=1):
+            click.echo(f"  {number}. {topic.title}")
+    if reply.turn is not None:
+        talk.previous = reply.turn
+
+
+@main.command()
+def chat() -> None:
+    """Talk to the bot in the terminal until EOF or 'quit'."""
+    bot, talk = answerer(), Conversation()
+    click.echo(GREETING)
+    while True:
+        try:
+            line = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if line.strip().lower() in QUIT_WORDS:
+            return
+        reply = reply_to(line, bot, talk)
+        if reply is not None:
+            show(reply, talk)
+        click.echo()
