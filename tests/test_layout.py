@@ -20,7 +20,7 @@ CORE = ("knowledge", "matching", "answering", "blocks", "recommend")
 ALLOWED: dict[str, set[str]] = {
     "logs": set(),
     "knowledge": set(),
-    "settings": {"knowledge"},
+    "settings": {"knowledge", "logs"},
     "matching": {"knowledge"},
     "recommend": {"knowledge"},
     "blocks": {"knowledge", "matching", "recommend"},
