@@ -12,10 +12,13 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.slack.observability import bind_request_id, handle_metrics
+
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; anything bigger gets 413.
 # Slack posts events as JSON and commands and interactions as a form; nothing else.
 SLACK_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
@@ -78,12 +81,14 @@ async def handle_healthz(request: web.Request) -> web.Response:
 
 
 def create_web_app(bolt_app: AsyncApp, *, cleanup: Cleanup | None = None) -> web.Application:
-    """The aiohttp application: POST /slack/events, GET /healthz, and with OAuth the install
-    and redirect pages; bodies up to 1 MB; `cleanup` runs when the server shuts down."""
-    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    """The aiohttp application: POST /slack/events, GET /healthz, GET /metrics, and with OAuth
+    the install and redirect pages; bodies up to 1 MB; `cleanup` runs when the server shuts
+    down."""
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[bind_request_id])
     web_app[BOLT_APP] = bolt_app
     web_app.router.add_post(EVENTS_PATH, handle_slack_events)
     web_app.router.add_get(HEALTH_PATH, handle_healthz)
+    web_app.router.add_get(METRICS_PATH, handle_metrics)
     oauth_flow = bolt_app.oauth_flow
     if oauth_flow is not None:
         web_app.router.add_get(oauth_flow.install_path, handle_install)
