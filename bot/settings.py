@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.knowledge import default_knowledge_dir
+from bot.logs import LogFormat
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -35,7 +36,11 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     knowledge_dir: Path = Field(default_factory=default_knowledge_dir)
     log_level: LogLevel = "INFO"
+    log_format: LogFormat = "text"
     database_url: str = "sqlite:///./data/ecsbot.db"
+    # Kept apart from DATABASE_URL where the platform hands out the password on its own (an
+    # ECS secret from the RDS-managed secret); it is put into the URL.
+    database_password: SecretStr | None = None
     redis_url: str | None = None
     redis_key_prefix: str = Field(default="ecsbot:", min_length=1, max_length=100)
     rate_limit_per_minute: int = Field(default=20, ge=1)
@@ -43,6 +48,13 @@ class Settings(BaseSettings):
     # How long a DM's or thread's last answer is kept to read follow-ups in (30 minutes; the
     # same default as bot.answering.conversation, which settings may not import).
     conversation_ttl_seconds: int = Field(default=1800, ge=1, le=7 * 24 * 3600)
+
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        if self.database_password is not None:
+            password = self.database_password.get_secret_value()
+            self.database_url = _with_password(self.database_url, password)
+        return self
 
     @property
     def oauth_configured(self) -> bool:
@@ -67,6 +79,7 @@ class Settings(BaseSettings):
                 self.slack_app_token,
                 self.slack_client_secret,
                 self.user_hash_salt,
+                self.database_password,
             )
             if value is not None
         ]
@@ -82,6 +95,14 @@ def _url_password(url: str | None) -> list[str]:
     except ValueError:
         return []
     return [password, unquote(password)] if password else []
+
+
+def _with_password(url: str, password: str) -> str:
+    """`url` with `password` (percent-encoded) in place of the one it has, if any."""
+    parts = urlsplit(url)
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}").geturl()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -17,11 +17,11 @@ pytest_plugins = ["tests.plugins.recommend", "tests.plugins.storage"]
 
 ENV_PREFIXES = (
     "SLACK_",
-    "DATABASE_URL",
+    "DATABASE_",
     "REDIS_",
     "KNOWLEDGE_DIR",
     "PORT",
-    "LOG_LEVEL",
+    "LOG_",
     "RATE_LIMIT",
     "CONVERSATION_",
 )

@@ -19,16 +19,27 @@ CORE = ("knowledge", "matching", "answering", "blocks", "recommend")
 # Which top-level parts of `bot` each part may import; the README draws the same arrows.
 ALLOWED: dict[str, set[str]] = {
     "logs": set(),
+    "metrics": set(),
     "knowledge": set(),
-    "settings": {"knowledge"},
+    "settings": {"knowledge", "logs"},
     "matching": {"knowledge"},
     "recommend": {"knowledge"},
     "blocks": {"knowledge", "matching", "recommend"},
     "answering": {"knowledge", "matching", "recommend", "blocks", "settings"},
     "ports": {"matching", "answering"},
-    "storage": {"settings", "matching"},
-    "slack": {"answering", "blocks", "recommend", "matching", "knowledge", "ports", "settings"},
-    "cli": {*CORE, "slack", "storage", "ports", "settings", "logs", "bot"},
+    "storage": {"settings", "matching", "metrics"},
+    "slack": {
+        "answering",
+        "blocks",
+        "recommend",
+        "matching",
+        "knowledge",
+        "ports",
+        "settings",
+        "logs",
+        "metrics",
+    },
+    "cli": {*CORE, "slack", "storage", "ports", "settings", "logs", "metrics", "bot"},
 }
 # Where slack_bolt may be imported: the Slack app, and the two places that wire Slack to the rest.
 BOLT_ALLOWED = ("bot.slack", "bot.storage.oauth", "bot.cli.serve")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,14 @@ def load_knowledge(directory: Path | str) -> KnowledgeBase:
     return kb
 
 
+# Where the wheel carries the repository's `knowledge/` (pyproject.toml, force-include).
+SHIPPED_DIR = "shipped"
+
+
 def default_knowledge_dir() -> Path:
-    """The knowledge directory shipped beside the package (the repository's `knowledge/`)."""
+    """The knowledge base the package ships: its package data when installed from a wheel,
+    else (a checkout, an editable install) the repository's `knowledge/`."""
+    shipped = resources.files(__package__) / SHIPPED_DIR
+    if isinstance(shipped, Path) and shipped.is_dir():
+        return shipped
     return Path(__file__).resolve().parents[2] / "knowledge"

@@ -10,8 +10,9 @@ in the core (`bot.answering`, `bot.blocks`, `bot.recommend`) and reaches storage
 
 from bot.slack.app import create_app, register_listeners
 from bot.slack.config import SlackCredentials, build_web_client, slack_credentials
-from bot.slack.server import Cleanup, create_web_app, run_http, run_socket_mode, serve_socket_mode
+from bot.slack.server import create_web_app, run_http, run_socket_mode, serve_socket_mode
 from bot.slack.services import UNKNOWN, Services
+from bot.slack.shutdown import Cleanup
 
 __all__ = [
     "UNKNOWN",

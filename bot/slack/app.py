@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.slack.config import build_web_client, slack_credentials
 from bot.slack.listeners import LISTENER_MODULES
 from bot.slack.middleware import inject_services_and_dedupe
+from bot.slack.observability import observe_delivery
 from bot.slack.services import Services
 
 __all__ = ["create_app", "register_listeners"]
@@ -83,6 +84,7 @@ def create_app(
         recommender=recommender or load_recommender(settings),
         memory=memory or MemoryConversations(settings.conversation_ttl_seconds),
     )
+    app.middleware(observe_delivery)  # first: retries dropped by the next one count and log too
     app.middleware(inject_services_and_dedupe(services, deduper))
     register_listeners(app)
     return app

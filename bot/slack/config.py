@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings, SettingsError
+from bot.slack.retries import CountedRetries, CountFailures
 
 API_RETRIES = 2
 # Timeouts too: a Web API call that hangs is retried like a dropped connection.
@@ -81,17 +82,26 @@ def slack_credentials(settings: Settings) -> SlackCredentials:
 
 def build_web_client(settings: Settings, bot_token: str | None) -> AsyncWebClient:
     """The Web API client: SLACK_API_URL as base URL, SLACK_API_TIMEOUT, retrying connection
-    errors and timeouts, 429 (honouring Retry-After) and 5xx."""
+    errors and timeouts, 429 (honouring Retry-After) and 5xx; retries and failures counted
+    in /metrics."""
     base_url = settings.slack_api_url.rstrip("/") + "/"
     return AsyncWebClient(
         token=bot_token,
         base_url=base_url,
         timeout=settings.slack_api_timeout,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(
-                max_retry_count=API_RETRIES, error_types=RETRIED_ERRORS
+            CountedRetries(
+                AsyncConnectionErrorRetryHandler(
+                    max_retry_count=API_RETRIES, error_types=RETRIED_ERRORS
+                ),
+                "connection",
             ),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=API_RETRIES),
-            AsyncServerErrorRetryHandler(max_retry_count=API_RETRIES),
+            CountedRetries(
+                AsyncRateLimitErrorRetryHandler(max_retry_count=API_RETRIES), "rate_limited"
+            ),
+            CountedRetries(
+                AsyncServerErrorRetryHandler(max_retry_count=API_RETRIES), "server_error"
+            ),
+            CountFailures(),  # last: sees only the calls no handler retries
         ],
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt.response import BoltResponse
 
+from bot import metrics
 from bot.ports import EventDeduper
 from bot.slack.services import Services
 
@@ -59,6 +60,7 @@ def inject_services_and_dedupe(services: Services, deduper: EventDeduper) -> Mid
         key = dedupe_key(body)
         if key is not None and not await deduper.first_time(key):
             logger.info("Skipping %s: already handled (a Slack retry or another replica)", key)
+            metrics.dedupe_hit(key)
             return BoltResponse(status=200, body="")
         context["services"] = services
         await next()

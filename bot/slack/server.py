@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import signal
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -12,16 +12,21 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.slack.observability import bind_request_id, handle_metrics
+from bot.slack.shutdown import Cleanup, drained
+
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+# ECS sends SIGTERM, then SIGKILL 30 s later (the default stopTimeout): requests get 5 s to
+# finish (an ack takes milliseconds), then listeners and record writes up to DRAIN_SECONDS.
+REQUEST_GRACE_SECONDS = 5.0
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; anything bigger gets 413.
 # Slack posts events as JSON and commands and interactions as a form; nothing else.
 SLACK_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
-
-Cleanup = Callable[[], Awaitable[None]]
 
 
 def _bad_request(status: int, error: str) -> web.Response:
@@ -78,12 +83,14 @@ async def handle_healthz(request: web.Request) -> web.Response:
 
 
 def create_web_app(bolt_app: AsyncApp, *, cleanup: Cleanup | None = None) -> web.Application:
-    """The aiohttp application: POST /slack/events, GET /healthz, and with OAuth the install
-    and redirect pages; bodies up to 1 MB; `cleanup` runs when the server shuts down."""
-    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    """The aiohttp application: POST /slack/events, GET /healthz, GET /metrics, and with OAuth
+    the install and redirect pages; bodies up to 1 MB; `cleanup` runs when the server shuts
+    down."""
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[bind_request_id])
     web_app[BOLT_APP] = bolt_app
     web_app.router.add_post(EVENTS_PATH, handle_slack_events)
     web_app.router.add_get(HEALTH_PATH, handle_healthz)
+    web_app.router.add_get(METRICS_PATH, handle_metrics)
     oauth_flow = bolt_app.oauth_flow
     if oauth_flow is not None:
         web_app.router.add_get(oauth_flow.install_path, handle_install)
@@ -100,12 +107,19 @@ def create_web_app(bolt_app: AsyncApp, *, cleanup: Cleanup | None = None) -> web
 def run_http(
     bolt_app: AsyncApp, *, port: int, host: str = "0.0.0.0", cleanup: Cleanup | None = None
 ) -> None:
-    """Serve Slack's requests over HTTP until interrupted, then run `cleanup`."""
+    """Serve Slack's requests over HTTP until SIGTERM or SIGINT; then stop listening, let
+    requests and listeners in flight finish, and run `cleanup`."""
     logger.info("Serving Slack requests on http://%s:%d%s (HTTP mode)", host, port, EVENTS_PATH)
     if bolt_app.oauth_flow is not None:
         logger.info("OAuth install page at %s", bolt_app.oauth_flow.install_path)
-    web_app = create_web_app(bolt_app, cleanup=cleanup)
-    web.run_app(web_app, host=host, port=port, print=None)
+    web_app = create_web_app(bolt_app, cleanup=drained(cleanup))
+    web_app.on_shutdown.append(_log_stopping)
+    web.run_app(web_app, host=host, port=port, print=None, shutdown_timeout=REQUEST_GRACE_SECONDS)
+    logger.info("Stopped")
+
+
+async def _log_stopping(_app: web.Application) -> None:
+    logger.info("Stopping: no new requests; finishing those in flight")
 
 
 async def serve_socket_mode(
@@ -126,10 +140,19 @@ async def serve_socket_mode(
             await cleanup()
 
 
+async def _serve_until_signalled(
+    bolt_app: AsyncApp, app_token: str, cleanup: Cleanup | None
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await serve_socket_mode(bolt_app, app_token, stop, cleanup=drained(cleanup))
+
+
 def run_socket_mode(bolt_app: AsyncApp, app_token: str, *, cleanup: Cleanup | None = None) -> None:
-    """Connect to Slack over Socket Mode (no public URL needed) until interrupted."""
+    """Connect to Slack over Socket Mode (no public URL needed) until SIGTERM or SIGINT; then
+    disconnect, let listeners in flight finish, and run `cleanup`."""
     logger.info("Connecting to Slack in Socket Mode")
-    try:
-        asyncio.run(serve_socket_mode(bolt_app, app_token, cleanup=cleanup))
-    except KeyboardInterrupt:
-        logger.info("Stopped")
+    asyncio.run(_serve_until_signalled(bolt_app, app_token, cleanup))
+    logger.info("Stopped")

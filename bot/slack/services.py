@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from bot import metrics
 from bot.answering import Answerer, Recommender, Turn
 from bot.matching import Match
 from bot.ports import (
@@ -27,6 +28,13 @@ from bot.ports import (
 logger = logging.getLogger(__name__)
 
 UNKNOWN = "unknown"  # the workspace or user of a payload that names none
+
+
+def outcome(match: Match) -> str:
+    """How a question was answered: matched, low_confidence (a guess) or unmatched."""
+    if match.topic is None:
+        return "unmatched"
+    return "matched" if match.confident else "low_confidence"
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,8 @@ class Services:
     async def question_asked(
         self, workspace: str | None, text: str, match: Match, entry_point: EntryPoint
     ) -> None:
-        """Record a typed question and what it matched."""
+        """Record a typed question and what it matched (its answer was just sent)."""
+        metrics.answer_sent(entry_point, outcome(match))
         try:
             await self.recorder.record_question(workspace or UNKNOWN, text, match, entry_point)
         except Exception:
@@ -83,6 +92,9 @@ class Services:
         self, workspace: str | None, topic_id: str, entry_point: EntryPoint
     ) -> None:
         """Record an answer shown from a button (in a message or on App Home)."""
+        metrics.answer_sent(entry_point, "matched")
+        if entry_point == "button":  # a related or "did you mean" question under an answer
+            metrics.follow_up_resolved("button")
         try:
             await self.recorder.record_served(workspace or UNKNOWN, topic_id, entry_point)
         except Exception:
@@ -93,9 +105,11 @@ class Services:
     ) -> bool:
         """Record a feedback vote; False when it was not saved (the user is told)."""
         try:
-            return await self.recorder.record_feedback(
+            saved = await self.recorder.record_feedback(
                 workspace or UNKNOWN, user_id, topic_id, answer_ref, vote
             )
         except Exception:
             logger.exception("Failed to record feedback")
-            return False
+            saved = False
+        metrics.vote_given(vote, saved)
+        return saved

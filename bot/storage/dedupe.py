@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from sqlalchemy import Engine, delete, insert
 from sqlalchemy.exc import IntegrityError
 
+from bot import metrics
 from bot.settings import Settings
 from bot.storage.columns import utcnow
 from bot.storage.db import mask_url
@@ -89,6 +90,7 @@ class DatabaseDeduper:
             logger.exception(
                 "Failed to dedupe in %s; handling the event", mask_url(self._engine.url)
             )
+            metrics.storage_failed("database", "event dedupe")
             return True
 
     def _claim(self, key: str) -> bool:

@@ -12,6 +12,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from bot import metrics
 from bot.storage.db import mask_url
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class Failover:
         return result
 
     def _mark_down(self, exc: BaseException) -> None:
+        metrics.storage_failed("redis", self._what)
         if not self._down:
             logger.warning(
                 "Redis at %s is unreachable (%s); %s falls back to the database",

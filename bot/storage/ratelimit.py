@@ -12,6 +12,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from sqlalchemy import Connection, Engine, delete
 
+from bot import metrics
 from bot.settings import Settings
 from bot.storage.db import mask_url
 from bot.storage.failover import Failover
@@ -104,6 +105,7 @@ class DatabaseRateLimiter:
             logger.exception(
                 "Failed to count a request in %s; allowing it", mask_url(self._engine.url)
             )
+            metrics.storage_failed("database", "rate limiting")
             return True
         return count <= self._limit
 

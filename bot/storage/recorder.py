@@ -14,6 +14,7 @@ from typing import Literal, Protocol, get_args
 
 from sqlalchemy import Connection, Engine, insert
 
+from bot import metrics
 from bot.storage.columns import utcnow
 from bot.storage.db import mask_url
 from bot.storage.models import MAX_SAMPLE_CHARS, Feedback, Question, ServedAnswer
@@ -109,6 +110,7 @@ class Recorder:
             await asyncio.to_thread(self._transaction, work)
         except Exception:
             logger.exception("Failed to record %s in %s", what, mask_url(self._engine.url))
+            metrics.storage_failed("database", "record")
             return False
         return True
 

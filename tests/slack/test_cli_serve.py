@@ -26,7 +26,7 @@ def started(monkeypatch: pytest.MonkeyPatch, slack_kb_dir: Path) -> list[tuple[s
     """Which runner `serve` started, instead of really serving; storage is closed at once."""
     calls: list[tuple[str, Any]] = []
     monkeypatch.setenv("KNOWLEDGE_DIR", str(slack_kb_dir))
-    monkeypatch.setattr(serve_module, "configure_logging", lambda level, secrets=(): None)
+    monkeypatch.setattr(serve_module, "configure_logging", lambda *args, **kwargs: None)
 
     def run_http(app: Any, *, host: str, port: int, cleanup: Cleanup) -> None:
         asyncio.run(cleanup())

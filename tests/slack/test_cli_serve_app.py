@@ -35,7 +35,7 @@ def test_client_id_and_secret_serve_the_oauth_install(
         asyncio.run(cleanup())
         served.append(app)
 
-    monkeypatch.setattr(serve_module, "configure_logging", lambda level, secrets=(): None)
+    monkeypatch.setattr(serve_module, "configure_logging", lambda *args, **kwargs: None)
     monkeypatch.setattr(serve_module, "run_http", run_http)
     for name, value in {
         "KNOWLEDGE_DIR": str(slack_kb_dir),
