@@ -58,7 +58,11 @@ class Answerer:
         if not stripped:
             return Reply(blocks=build_help(self.kb), text=HELP_TEXT, turn=previous)
         text, truncated = truncate(stripped, MAX_QUESTION_CHARS)
-        match = self.matcher.match(text, previous.question if previous else None)
+        match = self.matcher.match(
+            text,
+            previous.question if previous else None,
+            previous.topic_id if previous else None,
+        )
         blocks = build_match(match, self.kb, shareable=shareable)
         if truncated:
             blocks = [*blocks, _long_question_note()]

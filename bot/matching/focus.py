@@ -14,6 +14,12 @@ SIDES: dict[str, str] = {"ecs": "ecs", "fargate": "ecs", "ec2": "ec2"}
 NEIGHBOURS = frozenset(
     {
         "eks",
+        "eksctl",
+        "kubectl",
+        "helm",
+        "pod",
+        "pods",
+        "nodegroup",
         "kubernetes",
         "lambda",
         "apprunner",

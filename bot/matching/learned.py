@@ -9,6 +9,8 @@ decides that.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -32,37 +34,65 @@ def _features() -> FeatureUnion:
     )
 
 
+@dataclass(frozen=True)
+class LearnedReading:
+    """One question as the classifier sees it: a margin per topic (KB order), and the cosine
+    similarity of its n-grams to each (topic index, entry index) group of phrasings."""
+
+    margins: list[float]
+    similarities: dict[tuple[int, int], float]
+
+
 class TopicClassifier:
-    """Topic margins for a question; `scores` gives one float per topic, in KB order."""
+    """Topic margins and phrasing similarities for a question, from one n-gram vector."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         topics = list(kb)
         self._size = len(topics)
         texts: list[str] = []
         labels: list[int] = []
+        self._keys: list[tuple[int, int]] = []
         for index, topic in enumerate(topics):
-            for _, text in topic_phrasings(topic):
+            for entry_index, text in topic_phrasings(topic):
                 texts.append(text.lower())
                 labels.append(index)
+                self._keys.append((index, entry_index))
         self._trained = len(set(labels)) >= 2
         if not self._trained:
             return
         self._features = _features()
         self._svm = LinearSVC(C=SVM_C)
+        self._phrasings = self._features.fit_transform(texts).tocsr()
+        # Phrasings of one (topic, entry) are contiguous: similarities reduce per group.
+        self._groups = [0] + [
+            i for i in range(1, len(self._keys)) if self._keys[i] != self._keys[i - 1]
+        ]
         with warnings.catch_warnings():
             # A tiny knowledge base may not converge fully; the margins are still usable.
             warnings.simplefilter("ignore")
-            self._svm.fit(self._features.fit_transform(texts), labels)
+            self._svm.fit(self._phrasings, labels)
         self._classes = [int(c) for c in self._svm.classes_]
+
+    def read(self, text: str) -> LearnedReading:
+        """Margins and phrasing-group similarities of `text` (zeros when untrained)."""
+        if not self._trained:
+            return LearnedReading([0.0] * self._size, {})
+        vector = self._features.transform([strip_slack_markup(text).lower()])
+        # Two l2-normalised blocks (characters, words): halve the dot product for a cosine.
+        cosines = np.asarray((self._phrasings @ vector.T).todense()).reshape(-1) / 2
+        best = np.maximum.reduceat(cosines, self._groups) if len(cosines) else cosines
+        similarities = {
+            self._keys[start]: float(value) for start, value in zip(self._groups, best, strict=True)
+        }
+        return LearnedReading(self._margins(vector), similarities)
 
     def scores(self, text: str) -> list[float]:
         """Signed margins, one per topic in KB order (0.0 for every topic when untrained)."""
+        return self.read(text).margins
+
+    def _margins(self, vector: Any) -> list[float]:
         out = [0.0] * self._size
-        if not self._trained:
-            return out
-        raw = self._svm.decision_function(
-            self._features.transform([strip_slack_markup(text).lower()])
-        )
+        raw = self._svm.decision_function(vector)
         row = np.asarray(raw, dtype=float).reshape(-1)
         if len(self._classes) == 2:
             row = np.array([-row[0], row[0]])

@@ -24,13 +24,18 @@ CONFIDENT_SCORE = 0.4
 CONFIDENT_GAP = 0.05
 SUGGESTION_RATIO = 0.6
 MAX_SUGGESTIONS = 3
-LEARNED_WEIGHT = 0.4
+LEARNED_WEIGHT = 1.0
 # A directional topic ("what is EC2") about the other service than the one asked about.
 WRONG_SIDE_DROP = 1.0
 # An entry answers when its best phrasing is this close and not clearly below the overview's.
 ENTRY_MIN = 0.3
-ENTRY_MARGIN = 0.4
+ENTRY_MARGIN = 0.5
+ENTRY_LEXICAL_SHARE = 0.5
+# A question of fewer known terms than this ("tell me about fargate") is never precise.
+PRECISE_TERMS = 2
 BROAD_OVERVIEW = 0.9
+# A follow-up stays on the topic it follows unless another clearly fits better.
+FOLLOW_UP_BONUS = 0.3
 # A message this short that does not stand alone is read with the previous turn.
 SHORT_FOLLOW_UP_WORDS = 12
 # What a comparison with no subject compares, in a conversation with this bot.
@@ -50,6 +55,7 @@ class _Reading:
     focus: Focus
     scope_text: str
     asking: Focus
+    similarities: dict[tuple[int, int], float]
     weakly_anchored: bool = False
 
 
@@ -67,7 +73,9 @@ class Matcher:
     def _focus(self, text: str) -> Focus:
         return focus(self.analyzer.surface(text, correct=True))
 
-    def _read(self, question: str, context: str | None) -> _Reading:
+    def _read(
+        self, question: str, context: str | None, context_topic: str | None = None
+    ) -> _Reading:
         own = self._focus(question)
         if context and own.sides:
             # "how is that done on ec2?" keeps the previous topic, not its service.
@@ -76,7 +84,8 @@ class Matcher:
             )
         query = self._lexical.query(question, context)
         scores = self._lexical.scores(query)
-        learned = self._learned.scores(question)
+        learned_reading = self._learned.read(question)
+        learned = learned_reading.margins
         if context:
             extra = self._learned.scores(context)
             learned = [a + 0.5 * b for a, b in zip(learned, extra, strict=True)]
@@ -86,10 +95,20 @@ class Matcher:
             side = self._topics[index].side
             if own.subject and side and side != own.subject:
                 value -= WRONG_SIDE_DROP
+            if context_topic == self._topics[index].id:
+                value += FOLLOW_UP_BONUS
             combined[index] = value
         real_context = context and context != DEFAULT_COMPARISON
         scope_text = f"{question} {context}" if real_context else question
-        return _Reading(query, scores, combined, own, scope_text, self._asking_focus(question))
+        return _Reading(
+            query,
+            scores,
+            combined,
+            own,
+            scope_text,
+            self._asking_focus(question),
+            learned_reading.similarities,
+        )
 
     def _asking_focus(self, question: str) -> Focus:
         """The focus of the sentence that asks (the last with a question mark, else the last)."""
@@ -102,7 +121,9 @@ class Matcher:
         asking, whole = reading.asking, reading.focus
         if asking.neighbours and not asking.sides:
             return not (whole.comparative and whole.sides)
-        return bool(whole.neighbours) and not whole.sides and not whole.comparative
+        # A neighbour named anywhere with none of ours: it is about the neighbour, whatever
+        # the comparison words ("... or any other way to keep EKS costs down?").
+        return bool(whole.neighbours) and not whole.sides
 
     def _in_scope(self, reading: _Reading, best: float) -> bool:
         covered = max(reading.scores.phrasings.values(), default=0.0) >= NEIGHBOUR_COVERED
@@ -119,20 +140,33 @@ class Matcher:
             reading.scope_text, weights, best, weakly_anchored=reading.weakly_anchored
         )
 
-    def _entry(self, topic_index: int, scores: Scores) -> Entry | None:
+    @staticmethod
+    def _entry_score(reading: _Reading, key: tuple[int, int]) -> float:
+        """How well a (topic, entry) group of phrasings fits: lexical and n-gram, half each."""
+        lexical = reading.scores.phrasings.get(key, 0.0)
+        return ENTRY_LEXICAL_SHARE * lexical + (1 - ENTRY_LEXICAL_SHARE) * reading.similarities.get(
+            key, 0.0
+        )
+
+    def _entry(self, topic_index: int, reading: _Reading) -> Entry | None:
+        """The topic's entry that answers the question, or None for the overview."""
         topic = self._topics[topic_index]
-        overview = scores.phrasings.get((topic_index, OVERVIEW), 0.0)
-        best_similarity, best_entry = 0.0, None
-        for index, entry in enumerate(topic.entries):
-            similarity = scores.phrasings.get((topic_index, index), 0.0)
-            if similarity > best_similarity:
-                best_similarity, best_entry = similarity, entry
-        if best_similarity < ENTRY_MIN or best_similarity < overview - ENTRY_MARGIN:
+        scored = [
+            (self._entry_score(reading, (topic_index, i)), i) for i in range(len(topic.entries))
+        ]
+        if not scored:
+            return None
+        best, index = max(scored)
+        overview = self._entry_score(reading, (topic_index, OVERVIEW))
+        if best < ENTRY_MIN or best < overview - ENTRY_MARGIN:
             return None
         # A broad question matching the overview's own phrasing as well gets the overview.
-        if overview >= BROAD_OVERVIEW and best_similarity <= overview:
+        lexical = reading.scores.phrasings
+        broad = lexical.get((topic_index, OVERVIEW), 0.0)
+        vague = len(reading.query.known) < PRECISE_TERMS
+        if broad >= BROAD_OVERVIEW and (vague or lexical.get((topic_index, index), 0.0) < broad):
             return None
-        return best_entry
+        return topic.entries[index]
 
     def _verdict(self, question: str, reading: _Reading, followed_up: bool) -> Match:
         lexical_best = max(reading.scores.topics.values(), default=0.0)
@@ -141,7 +175,9 @@ class Matcher:
                 question=question, topic=None, score=round(lexical_best, 4), confident=False
             )
         ranked = sorted(reading.combined.items(), key=lambda item: (-item[1], item[0]))
-        best_index, best = ranked[0]
+        best = ranked[0][1]
+        best_index = ranked[0][0]
+        entry = self._entry(best_index, reading)
         runner_up = ranked[1][1] if len(ranked) > 1 else float("-inf")
         score = reading.scores.topics[best_index]
         close = [
@@ -158,13 +194,16 @@ class Matcher:
             score=round(score, 4),
             confident=max(score, best) >= CONFIDENT_SCORE and best - runner_up >= CONFIDENT_GAP,
             suggestions=suggestions,
-            entry=self._entry(best_index, reading.scores),
+            entry=entry,
             followed_up=followed_up,
         )
 
-    def match(self, question: str, context: str | None = None) -> Match:
-        """The best topic and entry for `question`, read with `context` (the previous question)
-        when it does not stand on its own; no topic when it is out of scope."""
+    def match(
+        self, question: str, context: str | None = None, context_topic: str | None = None
+    ) -> Match:
+        """The best topic and entry for `question`, read with `context` (the previous question,
+        answered with topic `context_topic`) when it does not stand on its own; no topic when
+        it is out of scope."""
         alone = self._read(question, None)
         own = alone.focus
         if context is None and own.comparative and own.dimension and not own.names_a_service:
@@ -174,10 +213,14 @@ class Matcher:
             return verdict
         short = len(question.split()) <= SHORT_FOLLOW_UP_WORDS
         if own.follow_up or (not verdict.confident and short) or not own.names_a_service:
-            reading = self._read(question, context)
+            reading = self._read(question, context, context_topic)
             if context == DEFAULT_COMPARISON:
                 reading = replace(reading, weakly_anchored=True)
-            return self._verdict(question, reading, followed_up=context != DEFAULT_COMPARISON)
+            followed = self._verdict(question, reading, followed_up=context != DEFAULT_COMPARISON)
+            if followed.topic is not None and followed.topic.id == context_topic:
+                # Staying on the conversation's topic is no guess.
+                followed = replace(followed, confident=True)
+            return followed
         return verdict
 
     def ranked(self, question: str) -> list[tuple[Topic, float]]:

@@ -130,14 +130,14 @@ def test_dev_set_meets_the_bar(matcher: Matcher) -> None:
 # Floors at the scores measured when they were last raised (2026-11-30), a little below.
 # (set, topic top-1, out-of-scope rejection, share of leads stating the fact)
 FLOORS = [
-    ("heldout.jsonl", 0.9, 0.97, None),
-    ("heldout2.jsonl", 0.95, 0.97, None),
-    ("real.jsonl", 0.8, 0.75, None),
-    ("real_blind.jsonl", 0.83, 0.7, None),
-    ("entries_a.jsonl", 0.68, None, 0.5),
-    ("entries_b.jsonl", 0.9, None, 0.72),
-    ("entries_c.jsonl", 0.73, None, 0.53),
-    ("entries_blind.jsonl", 0.93, None, 0.85),
+    ("heldout.jsonl", 0.94, 0.97, None),
+    ("heldout2.jsonl", 0.96, 0.97, None),
+    ("real.jsonl", 0.82, 0.9, None),
+    ("real_blind.jsonl", 0.86, 0.85, None),
+    ("entries_a.jsonl", 0.72, None, 0.52),
+    ("entries_b.jsonl", 0.9, None, 0.75),
+    ("entries_c.jsonl", 0.75, None, 0.6),
+    ("entries_blind.jsonl", 0.93, None, 0.86),
 ]
 
 

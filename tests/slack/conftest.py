@@ -105,9 +105,11 @@ class ScriptedMatcher(Matcher):
     """The real matcher, except that questions containing UNSURE_QUESTION get a low-confidence
     match."""
 
-    def match(self, question: str, context: str | None = None) -> Match:
+    def match(
+        self, question: str, context: str | None = None, context_topic: str | None = None
+    ) -> Match:
         if UNSURE_QUESTION not in question:
-            return super().match(question, context)
+            return super().match(question, context, context_topic)
         fargate, cost = self.kb.get("fargate"), self.kb.get("cost")
         assert fargate is not None and cost is not None
         return Match(question, fargate, 0.4, confident=False, suggestions=(Suggestion(cost, 0.3),))

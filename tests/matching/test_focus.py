@@ -1,0 +1,96 @@
+"""Reading the question as a person would: which service, which way, and what it follows."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering import Answerer, Turn
+from bot.matching import Matcher
+
+
+@pytest.mark.parametrize(
+    ("question", "topic_id"),
+    [
+        ("define ECS for me", "what-is-ecs"),
+        ("define EC2 for me", "what-is-ec2"),
+        ("in which cases should i go with ecs rather than ec2", "when-to-use-ecs"),
+        ("in which cases should i go with ec2 rather than ecs", "when-to-use-ec2"),
+        ("is an ec2 instance a single physical machine or a virtual image?", "what-is-ec2"),
+    ],
+)
+def test_the_service_asked_about_decides_directional_topics(
+    matcher: Matcher, question: str, topic_id: str
+) -> None:
+    """'What is ECS' and 'what is EC2' differ by one word: the subject decides."""
+    match = matcher.match(question)
+    assert match.topic is not None and match.topic.id == topic_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ALB ingress controller on EKS isn't creating a load balancer",
+        "with eksctl how do I patch the managed node groups to the latest AMI?",
+        "can I raise the app runner max concurrency for one service?",
+    ],
+)
+def test_questions_about_a_neighbouring_service_are_declined(
+    matcher: Matcher, question: str
+) -> None:
+    """A question only about EKS or App Runner is not ours, however many words it shares."""
+    assert matcher.match(question).topic is None
+
+
+def test_a_comparison_with_a_neighbour_is_ours(matcher: Matcher) -> None:
+    """'Lambda or ECS?' is a comparison the bot covers."""
+    match = matcher.match("should this nightly job run on lambda or as an ecs task?")
+    assert match.topic is not None and match.topic.id == "ecs-vs-lambda"
+
+
+def test_a_subjectless_comparison_is_read_as_ecs_vs_ec2(matcher: Matcher) -> None:
+    """In a chat with this bot, 'which one has less to patch?' compares ECS and EC2."""
+    match = matcher.match("which one has less to patch?")
+    assert match.topic is not None and match.topic.id == "os-patching"
+    assert matcher.match("which ci tool should we pick").topic is None
+
+
+def follow(answerer: Answerer, first: str, second: str) -> tuple[Turn | None, str | None]:
+    """Ask `first`, then `second` in the same conversation; the turn kept and topic answered."""
+    turn = answerer.reply(first).turn
+    reply = answerer.reply(second, previous=turn)
+    assert reply.match is not None
+    return turn, reply.match.topic.id if reply.match.topic else None
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "topic_id"),
+    [
+        ("does fargate support gpus?", "what about windows?", "windows-containers"),
+        (
+            "tell me about load balancing on ecs",
+            "how is that done with plain ec2?",
+            "load-balancing",
+        ),
+        ("what's ECS Managed Instances?", "how much does it cost?", "cost"),
+    ],
+)
+def test_a_follow_up_is_read_in_its_conversation(
+    answerer: Answerer, first: str, second: str, topic_id: str
+) -> None:
+    """An underspecified message leans on the turn before it."""
+    turn, got = follow(answerer, first, second)
+    assert turn is not None
+    assert got == topic_id
+
+
+def test_the_follow_up_without_context_is_not_answered_the_same(answerer: Answerer) -> None:
+    """Alone, 'what about windows?' is not enough to answer Windows on Fargate."""
+    alone = answerer.reply("what about windows?").match
+    assert alone is not None
+    assert not (alone.entry and alone.entry.id == "win-fargate-support")
+
+
+def test_a_message_that_stands_alone_ignores_the_context(answerer: Answerer) -> None:
+    """A full question after another topic is matched on its own."""
+    _, got = follow(answerer, "does fargate support gpus?", "how do I patch ec2 instances?")
+    assert got == "os-patching"
