@@ -14,6 +14,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+from scipy import sparse
+
 from bot.knowledge import KnowledgeBase, Topic
 from bot.matching.analysis import Analyzer
 from bot.matching.text import strip_slack_markup, words
@@ -27,16 +30,6 @@ CONTRAST_PENALTY = 0.7
 CONTEXT_FACTOR = 0.5
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 OVERVIEW = -1  # the entry index of a topic's own phrasings
-
-
-@dataclass(frozen=True)
-class Phrasing:
-    """One indexed phrasing: its topic, its entry (or OVERVIEW), weight and contrast sides."""
-
-    topic_index: int
-    entry_index: int
-    weight: float
-    sides: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,11 @@ def topic_phrasings(topic: Topic) -> list[tuple[int, str]]:
 
 
 class LexicalIndex:
-    """Weighted-term postings over every phrasing of a knowledge base, built once."""
+    """Weighted-term incidence matrices over every phrasing of a knowledge base, built once.
+
+    Phrasings are rows of a sparse matrix (one column per term), kept in KB order so that the
+    phrasings of one (topic, entry) group are contiguous and reduce with `np.maximum.reduceat`.
+    """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.topics = list(kb)
@@ -79,25 +76,29 @@ class LexicalIndex:
         lexicon = {w for t in self.topics for text in [t.title, *t.keywords] for w in words(text)}
         self.analyzer = Analyzer(vocab, corpus, lexicon)
         found = [(i, e, set(self.analyzer.terms(text))) for i, e, text in texts]
+        found = [(i, e, terms) for i, e, terms in found if terms]
         topic_terms: list[set[str]] = [set() for _ in self.topics]
         for i, _, terms in found:
             topic_terms[i] |= terms
         self.idf = self._weights(topic_terms, self.term_set(vocab.glue_terms))
         self.unknown = math.log(max(len(self.topics), 2)) + 0.5
-        self._sides = self.term_set([side for pair in vocab.contrasts for side in pair])
-        self._phrasings: list[Phrasing] = []
-        self._phrasing_postings: dict[str, list[int]] = defaultdict(list)
-        for i, e, terms in found:
-            if not terms:
-                continue
-            weight = sum(self.idf[t] for t in terms)
-            self._phrasings.append(Phrasing(i, e, weight, frozenset(terms & self._sides)))
-            for term in terms:
-                self._phrasing_postings[term].append(len(self._phrasings) - 1)
-        self._topic_postings: dict[str, list[int]] = defaultdict(list)
-        for index, terms in enumerate(topic_terms):
-            for term in terms:
-                self._topic_postings[term].append(index)
+        self._column = {term: j for j, term in enumerate(sorted(self.idf))}
+        idf = np.array([self.idf[t] for t in sorted(self.idf)])
+        self._phrasings = _incidence([terms for _, _, terms in found], self._column)
+        self._weight = self._phrasings @ idf
+        self._topic_terms = _incidence(topic_terms, self._column)
+        sides = self.term_set([side for pair in vocab.contrasts for side in pair])
+        self._side_columns = np.array(sorted(self._column[t] for t in sides if t in self._column))
+        side_block = self._phrasings[:, self._side_columns] if len(self._side_columns) else None
+        self._side_block = side_block
+        self._has_side = (
+            np.asarray(side_block.sum(axis=1)).reshape(-1) > 0
+            if side_block is not None
+            else np.zeros(len(found), dtype=bool)
+        )
+        keys = [(i, e) for i, e, _ in found]
+        self._starts = [k for k in range(len(keys)) if k == 0 or keys[k] != keys[k - 1]]
+        self._keys = [keys[k] for k in self._starts]
 
     def term_set(self, phrases: list[str]) -> frozenset[str]:
         """The stemmed terms of some vocabulary phrases."""
@@ -147,28 +148,38 @@ class LexicalIndex:
     def scores(self, query: Query) -> Scores:
         """Topic scores (best phrasing blended with coverage) and each entry's best phrasing."""
         result = Scores()
-        if query.known_weight == 0:
+        if query.known_weight == 0 or not self._keys:
             return result
-        by_phrasing: dict[int, float] = defaultdict(float)
-        by_topic: dict[int, float] = defaultdict(float)
+        vector = np.zeros(len(self._column))
         for term, weight in query.known.items():
-            for p in self._phrasing_postings[term]:
-                by_phrasing[p] += weight
-            for t in self._topic_postings[term]:
-                by_topic[t] += weight
-        sides = query.known.keys() & self._sides
-        best_phrasing: dict[tuple[int, int], float] = defaultdict(float)
-        best_topic: dict[int, float] = defaultdict(float)
-        for p, matched in by_phrasing.items():
-            phrasing = self._phrasings[p]
-            similarity = math.sqrt((matched / phrasing.weight) * (matched / query.known_weight))
-            if sides and phrasing.sides and not phrasing.sides & sides:
-                similarity *= CONTRAST_PENALTY
-            key = (phrasing.topic_index, phrasing.entry_index)
-            best_phrasing[key] = max(best_phrasing[key], similarity)
-            best_topic[key[0]] = max(best_topic[key[0]], similarity)
-        for t, covered in by_topic.items():
-            blended = PHRASING_WEIGHT * best_topic[t]
-            result.topics[t] = blended + (1 - PHRASING_WEIGHT) * covered / query.known_weight
-        result.phrasings = dict(best_phrasing)
+            vector[self._column[term]] = weight
+        matched = self._phrasings @ vector
+        similarity = np.sqrt((matched / self._weight) * (matched / query.known_weight))
+        if self._side_block is not None:
+            asked = vector[self._side_columns] > 0
+            if asked.any():
+                shared = self._side_block @ asked.astype(float)
+                similarity[self._has_side & (shared == 0)] *= CONTRAST_PENALTY
+        best = np.maximum.reduceat(similarity, self._starts)
+        covered = self._topic_terms @ vector
+        best_topic = np.zeros(len(self.topics))
+        for key, value in zip(self._keys, best, strict=True):
+            if value > 0:
+                result.phrasings[key] = float(value)
+                best_topic[key[0]] = max(best_topic[key[0]], value)
+        for index in np.flatnonzero(covered):
+            blended = PHRASING_WEIGHT * best_topic[index]
+            share = covered[index] / query.known_weight
+            result.topics[int(index)] = float(blended + (1 - PHRASING_WEIGHT) * share)
         return result
+
+
+def _incidence(rows: list[set[str]], column: dict[str, int]) -> sparse.csr_matrix:
+    """A 0/1 matrix with a row per term set and a column per term."""
+    indptr = [0]
+    indices: list[int] = []
+    for terms in rows:
+        indices.extend(sorted(column[t] for t in terms))
+        indptr.append(len(indices))
+    data = np.ones(len(indices))
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), len(column)))
