@@ -91,7 +91,7 @@ def test_task_definition_is_fargate_awsvpc_with_bounded_logs_and_secrets() -> No
     }
     assert not [e for e in bot["Environment"] if re.search("TOKEN|SECRET|PASSWORD", e["Name"])]
     assert bot["PortMappings"] == [{"ContainerPort": 3000, "Protocol": "tcp"}]
-    assert bot["HealthCheck"]["Command"] == ["CMD", "ecsbot", "healthcheck"]
+    assert bot["HealthCheck"]["Command"] == ["CMD", "ecsbot-healthcheck"]
     assert {"Name": "LOG_FORMAT", "Value": "json"} in bot["Environment"]
     assert bot["StopTimeout"] == 30 and bot["LinuxParameters"]["InitProcessEnabled"] is True
 
