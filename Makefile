@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench eval clean
+.PHONY: run test lint lint-deploy format bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/ecsbot run
 
-## test: set up and run every check (lint, format, types, tests)
-test: $(STAMP)
+## test: set up and run every check (lint, format, types, container and stack files, tests)
+test: $(STAMP) lint-deploy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot
@@ -27,6 +27,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## lint-deploy: hadolint on the Dockerfile, cfn-lint on every CloudFormation template
+lint-deploy: $(STAMP)
+	$(BIN)/hadolint deploy/Dockerfile
+	$(BIN)/cfn-lint deploy/cloudformation/*.yaml
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

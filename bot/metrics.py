@@ -16,11 +16,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram,
 OTHER = "other"
 ENTRY_POINTS = frozenset({"slash", "mention", "dm", "button", "home", "view"})
 OUTCOMES = frozenset({"matched", "low_confidence", "unmatched"})
-FOLLOW_UP_VIA = frozenset({"button", "thread"})
+FOLLOW_UP_VIA = frozenset({"button", "conversation"})
 VOTES = frozenset({"helpful", "not_helpful"})
 DEDUPE_KINDS = frozenset({"event", "action", "message"})
 STORES = frozenset({"database", "redis"})
-STORAGE_OPERATIONS = frozenset({"record", "event_dedupe", "rate_limiting"})
+STORAGE_OPERATIONS = frozenset({"record", "event_dedupe", "rate_limiting", "conversation_memory"})
 API_FAILURES = frozenset(
     {"connection", "rate_limited", "server_error", "client_error", "api_error"}
 )
@@ -82,7 +82,8 @@ def answer_sent(entry_point: str, outcome: str) -> None:
 
 def follow_up_resolved(via: str) -> None:
     """Count a follow-up answered: a related-question or "did you mean" button under an
-    answer (`button`), or a question in a thread read with the thread's context (`thread`)."""
+    answer (`button`), or a question read with its conversation's previous turn
+    (`conversation`)."""
     FOLLOW_UPS.labels(_one_of(via, FOLLOW_UP_VIA)).inc()
 
 

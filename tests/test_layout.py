@@ -20,6 +20,7 @@ CORE = ("knowledge", "matching", "answering", "blocks", "recommend")
 ALLOWED: dict[str, set[str]] = {
     "logs": set(),
     "metrics": set(),
+    "healthcheck": set(),
     "knowledge": set(),
     "settings": {"knowledge", "logs"},
     "matching": {"knowledge"},

@@ -37,6 +37,14 @@ def outcome(match: Match) -> str:
     return "matched" if match.confident else "low_confidence"
 
 
+def count_answer(match: Match, entry_point: EntryPoint) -> None:
+    """Count an answer to a typed question by outcome, and as a follow-up when the question
+    was read with its conversation's previous turn."""
+    metrics.answer_sent(entry_point, outcome(match))
+    if match.followed_up and match.topic is not None:
+        metrics.follow_up_resolved("conversation")
+
+
 @dataclass(frozen=True)
 class Services:
     """What listeners need besides Slack, handed to them as the `services` argument.
@@ -82,7 +90,7 @@ class Services:
         self, workspace: str | None, text: str, match: Match, entry_point: EntryPoint
     ) -> None:
         """Record a typed question and what it matched (its answer was just sent)."""
-        metrics.answer_sent(entry_point, outcome(match))
+        count_answer(match, entry_point)
         try:
             await self.recorder.record_question(workspace or UNKNOWN, text, match, entry_point)
         except Exception:

@@ -20,6 +20,7 @@ from typing import Generic, Protocol, TypeVar
 from redis.asyncio import Redis
 from sqlalchemy import Engine, delete, select
 
+from bot import metrics
 from bot.settings import Settings
 from bot.storage.columns import utcnow
 from bot.storage.db import mask_url
@@ -115,6 +116,7 @@ class DatabaseTurns:
             return await asyncio.to_thread(self._load, key)
         except Exception:
             logger.exception("Failed to read a conversation turn in %s", self._where)
+            metrics.storage_failed("database", "conversation memory")
             return None
 
     async def save(self, key: str, turn: StoredTurn) -> None:
@@ -123,6 +125,7 @@ class DatabaseTurns:
             await asyncio.to_thread(self._save, key, turn)
         except Exception:
             logger.exception("Failed to keep a conversation turn in %s", self._where)
+            metrics.storage_failed("database", "conversation memory")
 
     def purge(self) -> int:
         """Delete turns older than the time-to-live; return how many went."""

@@ -53,7 +53,7 @@ def test_runs_ecsbot_serve_as_a_non_root_user_with_a_health_check() -> None:
     steps = dict(final_stage())
     assert steps["USER"] == "10001:10001"
     assert steps["CMD"] == '["ecsbot", "serve"]'
-    assert steps["HEALTHCHECK"].endswith('CMD ["ecsbot", "healthcheck"]')
+    assert steps["HEALTHCHECK"].endswith('CMD ["ecsbot-healthcheck"]')
     env = dict(re.findall(r"(\w+)=(\S+)", steps["ENV"]))
     assert (env["PORT"], env["LOG_FORMAT"]) == ("3000", "json")
 

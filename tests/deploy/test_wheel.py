@@ -52,7 +52,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def serve_until_healthy(bin_dir: Path, cwd: Path) -> None:
-    """`ecsbot serve` from the wheel answers /healthz (checked with `ecsbot healthcheck`),
+    """`ecsbot serve` from the wheel answers /healthz (checked with `ecsbot-healthcheck`),
     then stops cleanly on SIGTERM."""
     port = str(free_port())
     env = clean_env(
@@ -62,7 +62,7 @@ def serve_until_healthy(bin_dir: Path, cwd: Path) -> None:
         PORT=port,
     )
     serve = [bin_dir / "ecsbot", "serve", "--host", "127.0.0.1"]
-    check = [bin_dir / "ecsbot", "healthcheck", "--timeout", "1"]
+    check = [bin_dir / "ecsbot-healthcheck"]
     with subprocess.Popen(serve, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True) as proc:
         try:
             deadline = time.monotonic() + 60

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from slack_sdk.http_retry.response import HttpResponse
 
 from bot import metrics
+from bot.answering import Answerer
+from bot.matching import Match
+from bot.slack import Services
 from bot.slack.retries import failure
 from tests.slack import payloads
-from tests.slack.conftest import UNSURE_QUESTION, BotUnderTest
+from tests.slack.conftest import UNSURE_QUESTION, BotUnderTest, FakeRecorder
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 FREE_TEXT = "what's the weather like in paris today"
@@ -143,3 +147,20 @@ def test_failures_are_classified(
     """What the failure counter files a finished Web API call under."""
     response = None if status is None else HttpResponse(status_code=status, headers={}, body=body)
     assert failure(response, error) == reason
+
+
+@pytest.mark.asyncio
+async def test_a_question_read_with_the_previous_turn_counts_as_a_follow_up(
+    slack_answerer: Answerer,
+) -> None:
+    """A match read in the conversation's context (followed_up) is counted as a follow-up
+    resolved; the same question matched alone is not."""
+    fargate = slack_answerer.kb.get("fargate")
+    services = Services(answerer=slack_answerer, recorder=FakeRecorder())
+    labels = {"via": "conversation"}
+    before = REGISTRY.get_sample_value("ecsbot_follow_ups_resolved_total", labels) or 0.0
+    for followed_up in (True, False):
+        match = Match("and on ec2?", fargate, 0.9, confident=True, followed_up=followed_up)
+        await services.question_asked("T1", "and on ec2?", match, "dm")
+    after = REGISTRY.get_sample_value("ecsbot_follow_ups_resolved_total", labels)
+    assert after == before + 1

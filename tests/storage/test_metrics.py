@@ -1,4 +1,4 @@
-"""Storage failures show in /metrics: a write the database refused, Redis unreachable."""
+"""Storage failures show in /metrics: a write or read the database refused, Redis unreachable."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Engine
 
 from bot.settings import Settings
+from bot.storage.conversations import DatabaseTurns
 from bot.storage.db import make_engine
 from bot.storage.dedupe import make_deduper
 from bot.storage.failover import make_redis
@@ -54,3 +55,12 @@ async def test_redis_down_is_counted_and_the_database_takes_over(engine: Engine)
     finally:
         await redis.aclose()
     assert failures("redis", "event_dedupe") == before + 1  # then skipped for a while
+
+
+async def test_a_conversation_turn_the_database_cannot_read_is_counted(
+    down_engine: Engine,
+) -> None:
+    """No context for the follow-up (answered without it), and the failure is counted."""
+    before = failures("database", "conversation_memory")
+    assert await DatabaseTurns(down_engine, ttl=60).load("conversation-key") is None
+    assert failures("database", "conversation_memory") == before + 1
