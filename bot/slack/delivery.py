@@ -64,7 +64,7 @@ class DeliveryPolicy:
             retry_base=settings.outbox_retry_base_seconds,
             retry_max=settings.outbox_retry_max_seconds,
             poll_every=settings.outbox_poll_seconds,
-            lease=2 * settings.slack_api_timeout + 10,
+            lease=3 * settings.slack_api_timeout + 2,
         )
 
     def delay(self, attempts: int) -> float:

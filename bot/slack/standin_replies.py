@@ -5,6 +5,7 @@ The shapes follow Slack's documented responses closely enough for slack_sdk and 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,7 +85,7 @@ def api_answer(method: str, body: dict[str, Any], serials: Iterator[int]) -> dic
     """A success answer to a recorded method; each message's ts takes the next of `serials`."""
     if method.startswith("views."):
         return {"ok": True, "view": {"id": "V0TEST", **(body.get("view") or {})}}
-    ts = f"1700000000.{next(serials):06d}"
+    ts = f"{int(time.time())}.{next(serials):06d}"  # like Slack's: when it was posted
     return {"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts}
 
 
