@@ -111,3 +111,27 @@ async def test_an_answer_given_up_gets_exactly_one_apology(
     assert [c.body["text"] for c in slack_api.of("chat.postMessage")] == [SORRY]
     assert apology.body["channel"] == payloads.DM_CHANNEL_ID
     assert "Gave up post event:" in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_a_post_slack_took_after_the_timeout_is_not_posted_again(
+    slack_api: SlackStandIn, slack_answerer: Answerer
+) -> None:
+    """Slack takes the answer but replies after the client's timeout: before posting again the
+    outbox reads the thread, finds the message by its metadata key, and posts nothing more."""
+    slack_api.slow_next("chat.postMessage", 2.5)
+    settings = bot_settings(slack_api, slack_api_timeout=1, **FAST_OUTBOX)
+    app = create_app(settings, slack_answerer)
+    async with serving(app, slack_api) as bot:
+        await bot.event(payloads.app_mention("<@UBOTTEST> how is fargate billed?", ts="1.1"))
+        [answer] = await slack_api.wait_for("chat.postMessage")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while not slack_api.lookups:
+            assert loop.time() < deadline, "no look-up before the re-post"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+    assert slack_api.of("chat.postMessage") == [answer]
+    [lookup] = slack_api.lookups
+    assert lookup.method == "conversations.replies" and lookup.body["ts"] == "1.1"
+    assert answer.body["metadata"]["event_payload"]["key"].endswith("#1")
