@@ -3,8 +3,8 @@ test cuts) and a Redis of their own (killed, restarted empty), app_mention event
 second, each also delivered as Slack retries it, the Web API stand-in failing in each way.
 Every question is answered exactly once. Marker `services`."""
 
-# The storage tests' fixtures (a fresh PostgreSQL schema, a Redis key prefix) and the replica
-# helpers are imported below; pytest passes the fixtures as arguments of the same names.
+# The replica helpers and their `env` fixture are imported below; pytest passes the fixture
+# as an argument of the same name.
 # ruff: noqa: F811
 
 from __future__ import annotations
@@ -24,11 +24,6 @@ from tests.slack import payloads
 from tests.slack.proxy import Proxy
 from tests.slack.redis_server import RedisServer
 from tests.slack.test_replicas import Replica, deliver, env, replicas  # noqa: F401
-from tests.storage.conftest import (  # noqa: F401
-    pg_url,
-    postgres_admin,
-    redis_prefix,
-)
 
 pytestmark = [pytest.mark.services, pytest.mark.asyncio]
 
