@@ -243,11 +243,15 @@ class Deliverer:
             )
             self.counters.retried += 1
             metrics.outbox_post("retried")
+            if outcome.reason:
+                metrics.slack_api_retried("chat.postMessage", outcome.reason)
             logger.info(
                 "Could not post %s (%s); attempt %d in %.1fs",
                 queued.key, outcome.error, queued.attempts + 1, after,
             )  # fmt: skip
             return
+        if outcome.reason:
+            metrics.slack_api_failed("chat.postMessage", outcome.reason)
         await self._give_up(store, queued, outcome.error, apologise=apologise)
 
     async def _give_up(

@@ -41,6 +41,8 @@ class Outcome:
     in_doubt: bool = False
     retry_after: float | None = None
     exc: BaseException | None = None
+    # How the Web API metrics file the failure (bot.metrics.API_FAILURES); None if no call failed.
+    reason: str | None = None
 
 
 DELIVERED = Outcome("delivered")
@@ -125,14 +127,16 @@ def failure(exc: BaseException) -> Outcome:
         status = exc.response.status_code
         error = slack_error(exc)
         if status == 429 or error == "ratelimited":
-            return Outcome("retry", error, retry_after=_retry_after(exc))
+            return Outcome("retry", error, retry_after=_retry_after(exc), reason="rate_limited")
         if status >= 500 or error in SLACK_SIDE_ERRORS:
-            return Outcome("retry", error, in_doubt=True)
-        return Outcome("rejected", error, exc=exc)
+            reason = "server_error" if status >= 500 else "api_error"
+            return Outcome("retry", error, in_doubt=True, reason=reason)
+        reason = "api_error" if status == 200 else "client_error"
+        return Outcome("rejected", error, exc=exc, reason=reason)
     if isinstance(exc, ClientConnectorError):  # never reached Slack
-        return Outcome("retry", type(exc).__name__)
+        return Outcome("retry", type(exc).__name__, reason="connection")
     # A timeout, a dropped connection, an unreadable answer: Slack may have the message.
-    return Outcome("retry", type(exc).__name__, in_doubt=True)
+    return Outcome("retry", type(exc).__name__, in_doubt=True, reason="connection")
 
 
 def slack_error(exc: SlackApiError) -> str:
