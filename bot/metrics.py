@@ -58,6 +58,14 @@ STORAGE_FAILURES = Counter(
     "ecsbot_storage_failures", "Failed database or Redis operations.", ["store", "operation"]
 )
 
+OUTBOX_OUTCOMES = frozenset({"delivered", "retried", "delivered_late", "given_up"})
+OUTBOX_POSTS = Counter(
+    "ecsbot_outbox_posts",
+    "chat.postMessage through the outbox: delivered, retried, delivered late (after a failed "
+    "attempt) and given up (`ecsbot report` counts pending posts from the database).",
+    ["outcome"],
+)
+
 _started: ContextVar[float | None] = ContextVar("ecsbot_request_started", default=None)
 
 
@@ -121,3 +129,8 @@ def slack_api_failed(method: str, reason: str) -> None:
 def exposition() -> tuple[bytes, str]:
     """Every metric in Prometheus' text format, and its content type."""
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def outbox_post(outcome: str) -> None:
+    """Count one outbox outcome: delivered, retried, delivered_late or given_up."""
+    OUTBOX_POSTS.labels(_one_of(outcome, OUTBOX_OUTCOMES)).inc()

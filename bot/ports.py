@@ -1,4 +1,5 @@
-"""The ports storage plugs into: recording, deduplicating deliveries, rate limiting, memory.
+"""The ports storage plugs into: recording, deduplicating deliveries, rate limiting, memory,
+the outbox.
 
 `bot.storage` implements these protocols (by shape: it never imports this module); the Slack
 app depends only on them (`bot.slack.services`). The defaults here keep nothing and limit
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.answering.conversation import DEFAULT_TURN_TTL_SECONDS, Turn
@@ -138,3 +142,73 @@ class NoRateLimit:
     async def allow(self, key: str) -> bool:
         """Allow."""
         return True
+
+
+@dataclass(frozen=True)
+class Post:
+    """One chat.postMessage to deliver. `key` is unique per post and rides in the message's
+    metadata; `thread_ts` is "" for none; `blocks` is JSON or None."""
+
+    key: str
+    kind: Literal["answer", "apology"]
+    team_id: str
+    channel: str
+    thread_ts: str
+    text: str
+    blocks: str | None
+
+
+class Queued(Protocol):
+    """A post the outbox holds; `in_doubt` when Slack may already have it; `attempts` counts
+    this one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def team_id(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def thread_ts(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def blocks(self) -> str | None: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def in_doubt(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def give_up_at(self) -> datetime: ...
+
+
+class OutboxStore(Protocol):
+    """Where posts wait until Slack has them; every method may raise the store's errors."""
+
+    async def add(
+        self, post: Post, *, owner: str | None, lease_seconds: float, give_up_seconds: float
+    ) -> int | None:
+        """Keep `post`; its id when `owner` may send it now, else None (workers send it)."""
+        ...
+
+    async def due(self, *, owner: str, lease_seconds: float, limit: int = 20) -> Sequence[Queued]:
+        """Claim the posts whose attempt is due, the oldest of each conversation first."""
+        ...
+
+    async def delivered(self, post_id: int) -> None:
+        """Slack has the post."""
+        ...
+
+    async def given_up(self, post_id: int, error: str) -> None:
+        """Stop trying to send the post."""
+        ...
+
+    async def retry(self, post_id: int, *, after: float, error: str, in_doubt: bool) -> None:
+        """Try again in `after` seconds."""
+        ...

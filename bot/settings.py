@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     redis_key_prefix: str = Field(default="ecsbot:", min_length=1, max_length=100)
     rate_limit_per_minute: int = Field(default=20, ge=1)
     user_hash_salt: SecretStr | None = None
+    # The outbox (bot.slack.delivery): how long a post is retried, and how often.
+    outbox_give_up_seconds: float = Field(default=900.0, gt=0)
+    outbox_retry_base_seconds: float = Field(default=2.0, gt=0)
+    outbox_retry_max_seconds: float = Field(default=60.0, gt=0)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
     # How long a DM's or thread's last answer is kept to read follow-ups in (30 minutes; the
     # same default as bot.answering.conversation, which settings may not import).
     conversation_ttl_seconds: int = Field(default=1800, ge=1, le=7 * 24 * 3600)

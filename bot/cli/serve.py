@@ -89,6 +89,7 @@ def build_app(
         limiter=storage.limiter,
         oauth_settings=oauth_settings,
         memory=storage.conversations(Turn),
+        outbox=storage.outbox,
     )
 
 

@@ -16,12 +16,15 @@ from bot.ports import (
     MemoryEventDeduper,
     NoRateLimit,
     NullRecorder,
+    OutboxStore,
     RateLimiter,
     Recorder,
 )
 from bot.settings import Settings
-from bot.slack.config import build_web_client, slack_credentials
+from bot.slack.config import build_delivery_client, build_web_client, slack_credentials
+from bot.slack.delivery import Deliverer, DeliveryPolicy, TokenFor, attach_deliverer
 from bot.slack.listeners import LISTENER_MODULES
+from bot.slack.listeners.common import SORRY
 from bot.slack.middleware import inject_services_and_dedupe
 from bot.slack.observability import observe_delivery
 from bot.slack.services import Services
@@ -63,6 +66,7 @@ def create_app(
     oauth_settings: AsyncOAuthSettings | None = None,
     recommender: Recommender | None = None,
     memory: ConversationMemory | None = None,
+    outbox: OutboxStore | None = None,
 ) -> AsyncApp:
     """The Bolt app with every listener; raises SettingsError on missing Slack credentials.
 
@@ -72,10 +76,14 @@ def create_app(
     workspace's bot token comes from the installation store instead of SLACK_BOT_TOKEN.
     `recommender` (default: loaded from KNOWLEDGE_DIR, KnowledgeErrors if invalid) runs the
     "Help me choose" dialog. `memory` (default: in this process, for
-    CONVERSATION_TTL_SECONDS) keeps each conversation's last answer for follow-ups.
+    CONVERSATION_TTL_SECONDS) keeps each conversation's last answer for follow-ups. `outbox`
+    (default: in this process) keeps every chat.postMessage until Slack has it; the server
+    runs its retry worker.
     """
     app = _bolt_app(settings, oauth_settings)
     deduper = deduper or MemoryEventDeduper()
+    deliverer = _deliverer(settings, outbox, oauth_settings)
+    attach_deliverer(app, deliverer)
     services = Services(
         answerer=answerer,
         recorder=recorder or NullRecorder(),
@@ -83,8 +91,35 @@ def create_app(
         deduper=deduper,
         recommender=recommender or load_recommender(settings),
         memory=memory or MemoryConversations(settings.conversation_ttl_seconds),
+        deliverer=deliverer,
     )
     app.middleware(observe_delivery)  # first: retries dropped by the next one count and log too
     app.middleware(inject_services_and_dedupe(services, deduper))
     register_listeners(app)
     return app
+
+
+def _deliverer(
+    settings: Settings, outbox: OutboxStore | None, oauth_settings: AsyncOAuthSettings | None
+) -> Deliverer:
+    """The outbox's sender: the bot token, or each workspace's from the installation store."""
+    credentials = slack_credentials(settings)
+    return Deliverer(
+        build_delivery_client(settings, None),
+        outbox,
+        token_for=_token_source(credentials.bot_token, oauth_settings),
+        policy=DeliveryPolicy.from_settings(settings),
+        apology_text=SORRY,
+    )
+
+
+def _token_source(bot_token: str | None, oauth_settings: AsyncOAuthSettings | None) -> TokenFor:
+    async def token_for(team_id: str) -> str | None:
+        if oauth_settings is None:
+            return bot_token
+        bot = await oauth_settings.installation_store.async_find_bot(
+            enterprise_id=None, team_id=team_id
+        )
+        return bot.bot_token if bot is not None else None
+
+    return token_for

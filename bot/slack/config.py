@@ -105,3 +105,13 @@ def build_web_client(settings: Settings, bot_token: str | None) -> AsyncWebClien
             CountFailures(),  # last: sees only the calls no handler retries
         ],
     )
+
+
+def build_delivery_client(settings: Settings, bot_token: str | None) -> AsyncWebClient:
+    """The client the outbox posts with: like `build_web_client`, but with no retry handler,
+    since a retried post that Slack had already taken would be posted twice (the outbox
+    retries instead, after checking)."""
+    base_url = settings.slack_api_url.rstrip("/") + "/"
+    return AsyncWebClient(
+        token=bot_token, base_url=base_url, timeout=settings.slack_api_timeout, retry_handlers=[]
+    )

@@ -17,6 +17,7 @@ from slack_bolt.response import BoltResponse
 
 from bot import metrics
 from bot.ports import EventDeduper
+from bot.slack.delivery_scope import open_delivery_scope
 from bot.slack.services import Services
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,8 @@ def dedupe_key(body: dict[str, Any]) -> str | None:
 
 
 def inject_services_and_dedupe(services: Services, deduper: EventDeduper) -> Middleware:
-    """The middleware: drop repeats of a delivery, give listeners `services`."""
+    """The middleware: drop repeats of a delivery, give listeners `services`, and open the
+    request's delivery scope (its posts go through the outbox, keyed by the request)."""
 
     async def middleware(
         body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
@@ -63,6 +65,8 @@ def inject_services_and_dedupe(services: Services, deduper: EventDeduper) -> Mid
             metrics.dedupe_hit(key)
             return BoltResponse(status=200, body="")
         context["services"] = services
+        if services.deliverer is not None:
+            open_delivery_scope(services.deliverer, key, context.get("team_id"))
         await next()
         return None
 

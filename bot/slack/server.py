@@ -12,6 +12,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.slack.delivery import deliverer_of
 from bot.slack.observability import bind_request_id, handle_metrics
 from bot.slack.shutdown import Cleanup, drained
 
@@ -95,6 +96,7 @@ def create_web_app(bolt_app: AsyncApp, *, cleanup: Cleanup | None = None) -> web
     if oauth_flow is not None:
         web_app.router.add_get(oauth_flow.install_path, handle_install)
         web_app.router.add_get(oauth_flow.redirect_uri_path, handle_oauth_redirect)
+    _run_outbox_worker(web_app, bolt_app)
     if cleanup is not None:
 
         async def on_cleanup(_app: web.Application) -> None:
@@ -102,6 +104,22 @@ def create_web_app(bolt_app: AsyncApp, *, cleanup: Cleanup | None = None) -> web
 
         web_app.on_cleanup.append(on_cleanup)
     return web_app
+
+
+def _run_outbox_worker(web_app: web.Application, bolt_app: AsyncApp) -> None:
+    """Start the app's outbox worker with the server; stop it before storage closes."""
+    deliverer = deliverer_of(bolt_app)
+    if deliverer is None:
+        return
+
+    async def start(_app: web.Application) -> None:
+        deliverer.start()
+
+    async def stop(_app: web.Application) -> None:
+        await deliverer.stop()
+
+    web_app.on_startup.append(start)
+    web_app.on_cleanup.append(stop)
 
 
 def run_http(
@@ -131,11 +149,16 @@ async def serve_socket_mode(
 ) -> None:
     """Stay connected to Slack over Socket Mode until `stop` is set (or forever)."""
     handler = AsyncSocketModeHandler(bolt_app, app_token)
+    deliverer = deliverer_of(bolt_app)
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]
+        if deliverer is not None:
+            deliverer.start()
         await (stop or asyncio.Event()).wait()
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
+        if deliverer is not None:
+            await deliverer.stop()
         if cleanup is not None:
             await cleanup()
 

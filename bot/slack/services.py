@@ -24,6 +24,7 @@ from bot.ports import (
     Recorder,
     Vote,
 )
+from bot.slack.delivery import Deliverer
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class Services:
     recommender: Recommender | None = None
     # Each DM's, thread's or slash-command user's last answered turn, to read follow-ups in.
     memory: ConversationMemory = field(default_factory=MemoryConversations)
+    # Every chat.postMessage of a request goes through it (bot.slack.delivery_scope).
+    deliverer: Deliverer | None = None
 
     async def question_allowed(self, workspace: str | None, user_id: str | None) -> bool:
         """True while the user is within the per-minute question limit (True if unsure)."""

@@ -31,7 +31,9 @@ from bot.slack.standin_replies import (
     Failure,
     api_answer,
     auth_test,
+    history,
     oauth_v2_access,
+    posted_message,
 )
 
 __all__ = [
@@ -53,12 +55,16 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.rejected: list[Call] = []
         self._failures: dict[str, list[Failure]] = {}
+        self._windows: dict[str, tuple[float, Failure]] = {}
+        self.messages: list[dict[str, Any]] = []  # what conversations.history shows
+        self.lookups: list[Call] = []  # conversations.history / .replies calls
         self._ts = itertools.count(1)
         self.sockets: list[web.WebSocketResponse] = []
         self._closing = asyncio.Event()
         app = web.Application()
         app.router.add_post("/api/apps.connections.open", self._connections_open)
         app.router.add_post("/api/{method}", self._web_api)
+        app.router.add_get("/api/{method}", self._web_api)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/socket", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
@@ -94,6 +100,26 @@ class SlackStandIn:
     def stall_next(self, method: str, seconds: float) -> None:
         """Answer the next call to `method` only after `seconds` (the bot should time out)."""
         self._failures.setdefault(method, []).append(Failure(200, "", stall=seconds))
+
+    def slow_next(self, method: str, seconds: float) -> None:
+        """Take the next call to `method` at once (a message is posted) but answer only after
+        `seconds`: the bot times out on a call Slack did carry out."""
+        self._failures.setdefault(method, []).append(Failure(200, "", stall=seconds, posted=True))
+
+    def fail_for(
+        self, method: str, seconds: float, status: int = 500, *, stall: float = 0.0
+    ) -> None:
+        """For the next `seconds`, answer every call to `method` with `status`; with `stall`,
+        carry every call out but answer it only after `stall` seconds."""
+        failure = Failure(status, "fatal_error", stall=stall, posted=bool(stall))
+        self._windows[method] = (asyncio.get_running_loop().time() + seconds, failure)
+
+    def _failure(self, method: str) -> Failure | None:
+        window = self._windows.get(method)
+        if window is not None and asyncio.get_running_loop().time() < window[0]:
+            return window[1]
+        pending = self._failures.get(method)
+        return pending.pop(0) if pending else None
 
     def of(self, method: str) -> list[Call]:
         """Recorded calls to `method` (response_url posts are method "response_url")."""
@@ -164,14 +190,16 @@ class SlackStandIn:
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             self.rejected.append(call)
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        pending = self._failures.get(method)
-        if pending:
-            failure = pending.pop(0)
+        failure = self._failure(method)
+        if failure is not None:
             if failure.stall:
+                answer = (
+                    self._record(call) if failure.posted else {"ok": False, "error": "too_late"}
+                )
                 self.calls.append(Call(f"{method}:stalled", call.headers, call.body))
                 with contextlib.suppress(TimeoutError):  # closing cuts the stall short
                     await asyncio.wait_for(self._closing.wait(), failure.stall)
-                return web.json_response({"ok": False, "error": "too_late"})
+                return web.json_response(answer)
             self.calls.append(Call(f"{method}:{failure.status}", call.headers, call.body))
             return web.json_response(
                 {"ok": False, "error": failure.error},
@@ -180,10 +208,22 @@ class SlackStandIn:
             )
         if method == "auth.test":
             return web.json_response(auth_test())
+        if method in ("conversations.history", "conversations.replies"):
+            self.lookups.append(call)
+            return web.json_response(history(self.messages, method, call.body))
         if method not in RECORDED_METHODS:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
+        return web.json_response(self._record(call))
+
+    def _record(self, call: Call) -> dict[str, Any]:
+        """Carry out a recorded call: a posted message shows in conversations.history."""
         self.calls.append(call)
-        return web.json_response(api_answer(method, call.body, self._ts))
+        answer = api_answer(call.method, call.body, self._ts)
+        if call.method == "chat.postMessage":
+            self.messages.append(
+                {**posted_message(call.body, answer["ts"]), "channel": call.body.get("channel")}
+            )
+        return answer
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()

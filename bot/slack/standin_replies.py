@@ -5,6 +5,7 @@ The shapes follow Slack's documented responses closely enough for slack_sdk and 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,7 @@ class Failure:
     error: str
     headers: dict[str, str] = field(default_factory=dict)
     stall: float = 0.0
+    posted: bool = False  # with `stall`: Slack took the message, only its answer is late
 
 
 def auth_test() -> dict[str, Any]:
@@ -83,5 +85,33 @@ def api_answer(method: str, body: dict[str, Any], serials: Iterator[int]) -> dic
     """A success answer to a recorded method; each message's ts takes the next of `serials`."""
     if method.startswith("views."):
         return {"ok": True, "view": {"id": "V0TEST", **(body.get("view") or {})}}
-    ts = f"1700000000.{next(serials):06d}"
+    ts = f"{int(time.time())}.{next(serials):06d}"  # like Slack's: when it was posted
     return {"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts}
+
+
+def posted_message(body: dict[str, Any], ts: str) -> dict[str, Any]:
+    """A chat.postMessage as conversations.history shows it to the bot."""
+    message = {"type": "message", "ts": ts, "text": body.get("text", ""), "bot_id": BOT_ID}
+    if body.get("thread_ts"):
+        message["thread_ts"] = body["thread_ts"]
+    if isinstance(body.get("metadata"), dict):
+        message["metadata"] = body["metadata"]
+    return message
+
+
+def history(messages: list[dict[str, Any]], method: str, query: dict[str, Any]) -> dict[str, Any]:
+    """What conversations.history (top-level messages) or conversations.replies (one thread)
+    answers, newest first, metadata only with include_all_metadata."""
+    channel, oldest = query.get("channel"), float(query.get("oldest") or 0)
+    with_metadata = str(query.get("include_all_metadata")).lower() in ("1", "true")
+    found = []
+    for message in messages:
+        if message["channel"] != channel or float(message["ts"]) < oldest:
+            continue
+        thread = message.get("thread_ts")
+        if (thread == query.get("ts")) if method.endswith("replies") else not thread:
+            shown = {k: v for k, v in message.items() if k != "channel"}
+            if not with_metadata:
+                shown.pop("metadata", None)
+            found.append(shown)
+    return {"ok": True, "messages": found[::-1], "has_more": False}

@@ -25,6 +25,7 @@ from bot.settings import Settings
 from bot.storage.columns import utcnow
 from bot.storage.db import mask_url
 from bot.storage.failover import Failover
+from bot.storage.failure_log import FailureLog
 from bot.storage.models import MAX_TURN_QUESTION_CHARS, ConversationTurn
 from bot.storage.questions import sample_text
 from bot.storage.sql import upsert_insert
@@ -109,13 +110,14 @@ class DatabaseTurns:
         self._ttl = timedelta(seconds=ttl)
         self._clock = clock
         self._next_purge = 0.0
+        self._failures = FailureLog(logger, mask_url(engine.url))
 
     async def load(self, key: str) -> StoredTurn | None:
         """The unexpired turn under `key`; None too when the database fails (logged)."""
         try:
             return await asyncio.to_thread(self._load, key)
-        except Exception:
-            logger.exception("Failed to read a conversation turn in %s", self._where)
+        except Exception as exc:
+            self._failures.failed("read a conversation turn", exc, outcome="answered without it")
             metrics.storage_failed("database", "conversation memory")
             return None
 
@@ -123,8 +125,8 @@ class DatabaseTurns:
         """Upsert the turn with the current time; a failure is logged."""
         try:
             await asyncio.to_thread(self._save, key, turn)
-        except Exception:
-            logger.exception("Failed to keep a conversation turn in %s", self._where)
+        except Exception as exc:
+            self._failures.failed("keep a conversation turn", exc)
             metrics.storage_failed("database", "conversation memory")
 
     def purge(self) -> int:

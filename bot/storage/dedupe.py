@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -17,16 +18,17 @@ from sqlalchemy import Engine, delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from bot import metrics
-from bot.settings import Settings
 from bot.storage.columns import utcnow
 from bot.storage.db import mask_url
-from bot.storage.failover import Failover
+from bot.storage.failure_log import FailureLog
 from bot.storage.models import ProcessedEvent
+from bot.storage.sql import upsert_insert
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 3600
 DEFAULT_PREFIX = "ecsbot:"
+MEMORY_KEYS = 10_000
 
 
 class EventDeduper(Protocol):
@@ -38,21 +40,25 @@ class EventDeduper(Protocol):
 
 
 class MemoryDeduper:
-    """An in-process deduper for tests and single-process runs."""
+    """An in-process deduper: tests, and the last resort while every shared store is down.
+    Keeps the newest `max_keys` keys."""
 
-    def __init__(self) -> None:
-        self._seen: set[str] = set()
+    def __init__(self, max_keys: int = MEMORY_KEYS) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._max_keys = max_keys
 
     async def first_time(self, key: str) -> bool:
         """True the first time this process sees `key`."""
         if key in self._seen:
             return False
-        self._seen.add(key)
+        self._seen[key] = None
+        while len(self._seen) > self._max_keys:
+            self._seen.popitem(last=False)
         return True
 
 
 class RedisDeduper:
-    """SET key NX EX ttl on a shared Redis; raises Redis errors for `FallbackDeduper`."""
+    """SET key NX EX ttl on a shared Redis; raises Redis errors (`SharedDeduper` handles them)."""
 
     def __init__(
         self, client: Redis, *, ttl: int = DEFAULT_TTL_SECONDS, prefix: str = DEFAULT_PREFIX
@@ -80,18 +86,37 @@ class DatabaseDeduper:
         self._ttl = timedelta(seconds=ttl)
         self._clock = clock
         self._next_purge = 0.0
+        self._failures = FailureLog(logger, mask_url(engine.url))
+
+    @property
+    def url(self) -> str:
+        """The database's URL, password masked."""
+        return mask_url(self._engine.url)
 
     async def first_time(self, key: str) -> bool:
         """True if this call inserted the key; True too if the database is down (logged)."""
         try:
-            return await asyncio.to_thread(self._claim, key)
-        except Exception:
+            return await self.claim(key)
+        except Exception as exc:
             # Better a possible second reply than none at all.
-            logger.exception(
-                "Failed to dedupe in %s; handling the event", mask_url(self._engine.url)
-            )
+            self._failures.failed("dedupe", exc, outcome="handling the event")
             metrics.storage_failed("database", "event dedupe")
             return True
+
+    async def claim(self, key: str) -> bool:
+        """True if this call inserted the key, False if it was there; raises database errors."""
+        return await asyncio.to_thread(self._claim, key)
+
+    async def record(self, keys: Iterable[str]) -> None:
+        """Insert keys claimed elsewhere (while the database was down); known ones stay."""
+        rows = [{"key": key, "created_at": self._clock()} for key in keys]
+        if rows:
+            await asyncio.to_thread(self._record, rows)
+
+    def _record(self, rows: list[dict[str, object]]) -> None:
+        with self._engine.begin() as connection:
+            stmt = upsert_insert(connection, ProcessedEvent).values(rows)
+            connection.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
 
     def _claim(self, key: str) -> bool:
         self._maybe_purge()
@@ -115,33 +140,3 @@ class DatabaseDeduper:
                 delete(ProcessedEvent).where(ProcessedEvent.created_at < cutoff)
             )
         return result.rowcount
-
-
-class FallbackDeduper:
-    """Redis first; the database while Redis is unreachable, with a warning in the log."""
-
-    def __init__(self, primary: EventDeduper, fallback: EventDeduper, failover: Failover) -> None:
-        self._primary = primary
-        self._fallback = fallback
-        self._failover = failover
-
-    async def first_time(self, key: str) -> bool:
-        """The primary's answer, or the fallback's when Redis fails."""
-        return await self._failover.run(
-            lambda: self._primary.first_time(key), lambda: self._fallback.first_time(key)
-        )
-
-
-def make_deduper(
-    settings: Settings,
-    engine: Engine,
-    redis: Redis | None = None,
-    *,
-    prefix: str = DEFAULT_PREFIX,
-) -> EventDeduper:
-    """Redis (the client `make_redis(settings.redis_url)`) with the database as fallback, or the database alone."""
-    database = DatabaseDeduper(engine)
-    if redis is None:
-        return database
-    failover = Failover("event dedupe", settings.redis_url or "redis://")
-    return FallbackDeduper(RedisDeduper(redis, prefix=prefix), database, failover)

@@ -1,11 +1,11 @@
 """The tables: feedback, questions, served answers, processed events, rate-limit counters,
-salt, conversation turns."""
+salt, conversation turns, and the outbox of posts still to deliver."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.storage.columns import UTCDateTime
@@ -116,6 +116,41 @@ class ConversationTurn(Base):
     topic_id: Mapped[str] = mapped_column(String(100))
     entry_id: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+OUTBOX_STATUSES = ("pending", "delivered", "given_up")
+
+
+class OutboxMessage(Base):
+    """A chat.postMessage to deliver: kept until Slack has it, retried with backoff, given up
+    after a deadline. `key` (request key and post number) rides in the message's metadata, so a
+    post that timed out can be found in the conversation before it is sent again."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index(None, "status", "next_attempt_at"),
+        Index(None, "channel", "thread_ts", "status"),
+        Index(None, "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the order of posts
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # answer, apology
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))  # "" for none: keeps one order per DM
+    text: Mapped[str] = mapped_column(Text)  # emptied once delivered
+    blocks: Mapped[str | None] = mapped_column(Text)  # JSON
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    in_doubt: Mapped[bool] = mapped_column(Boolean)  # Slack may have it: look before posting
+    last_error: Mapped[str | None] = mapped_column(String(100))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    give_up_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # slack_sdk's installation and state tables live in the same database and migrations.

@@ -30,6 +30,9 @@ DEFAULT_BOT_SCOPES = (
     "chat:write",
     "commands",
     "im:history",
+    # Read a mention's thread before re-posting a timed-out answer (see the manifest).
+    "channels:history",
+    "groups:history",
     "im:read",
     "im:write",
 )

@@ -16,6 +16,7 @@ from bot import metrics
 from bot.settings import Settings
 from bot.storage.db import mask_url
 from bot.storage.failover import Failover
+from bot.storage.failure_log import FailureLog
 from bot.storage.models import RateLimitCounter
 from bot.storage.sql import upsert_insert
 
@@ -96,15 +97,14 @@ class DatabaseRateLimiter:
     ) -> None:
         self._engine, self._limit, self._window, self._clock = engine, limit, window, clock
         self._next_purge = 0.0
+        self._failures = FailureLog(logger, mask_url(engine.url))
 
     async def allow(self, key: str) -> bool:
         """Count one request for `key` in the database."""
         try:
             count = await asyncio.to_thread(self._count, key)
-        except Exception:
-            logger.exception(
-                "Failed to count a request in %s; allowing it", mask_url(self._engine.url)
-            )
+        except Exception as exc:
+            self._failures.failed("count a request", exc, outcome="allowing it")
             metrics.storage_failed("database", "rate limiting")
             return True
         return count <= self._limit

@@ -1,7 +1,8 @@
 """What the Slack listeners record: votes, unanswered questions and answers served.
 
 Every method runs its write in a worker thread and never raises a database error into
-the listener: it logs the failure (URL masked) and returns False, so answering goes on.
+the listener: it logs one line (URL masked, repeats rate-limited) and returns False, so
+answering goes on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Connection, Engine, insert
 from bot import metrics
 from bot.storage.columns import utcnow
 from bot.storage.db import mask_url
+from bot.storage.failure_log import FailureLog
 from bot.storage.models import MAX_SAMPLE_CHARS, Feedback, Question, ServedAnswer
 from bot.storage.questions import normalise_question, sample_text
 from bot.storage.sql import upsert_insert
@@ -59,6 +61,7 @@ class Recorder:
         self._engine = engine
         self._hash_user = hash_user
         self._clock = clock
+        self._failures = FailureLog(logger, mask_url(engine.url))
 
     async def record_feedback(
         self, workspace: str, user_id: str, topic_id: str, answer_ref: str, vote: Vote
@@ -108,8 +111,8 @@ class Recorder:
     async def _write(self, what: str, work: Callable[[Connection], object]) -> bool:
         try:
             await asyncio.to_thread(self._transaction, work)
-        except Exception:
-            logger.exception("Failed to record %s in %s", what, mask_url(self._engine.url))
+        except Exception as exc:
+            self._failures.failed(f"record {what}", exc)
             metrics.storage_failed("database", "record")
             return False
         return True

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, case, func, select
 from bot.storage.columns import utcnow
 from bot.storage.grouping import QuestionGroup, QuestionRow, group_questions
 from bot.storage.models import Feedback, Question, ServedAnswer
+from bot.storage.outbox_stats import DeliveryStats, read_delivery_stats
 
 _SINCE = re.compile(r"^\s*(\d{1,6})\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -46,6 +47,7 @@ class Report:
     low_confidence: list[QuestionGroup]
     feedback: list[TopicFeedback]
     volume: list[TopicVolume]
+    delivery: DeliveryStats
 
 
 def parse_since(text: str) -> timedelta:
@@ -66,6 +68,7 @@ def build_report(engine: Engine, since: datetime, *, limit: int = 20) -> Report:
             low_confidence=group_questions(_questions(connection, "low_confidence", since))[:limit],
             feedback=_feedback(connection, since),
             volume=_volume(connection, since),
+            delivery=read_delivery_stats(connection, since),
         )
 
 

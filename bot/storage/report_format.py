@@ -39,6 +39,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "low_confidence": [_group_json(g) for g in report.low_confidence],
         "feedback": [vars(f) for f in report.feedback],
         "volume": [vars(v) for v in report.volume],
+        "delivery": vars(report.delivery),
     }
 
 
@@ -78,6 +79,17 @@ def _volume_lines(report: Report) -> list[str]:
     return lines
 
 
+def _delivery_lines(report: Report) -> list[str]:
+    stats = report.delivery
+    return [
+        "Delivery to Slack (posts kept in the outbox until Slack has them)",
+        f"  {'pending now':<24}{stats.pending:>8}",
+        f"  {'retried':<24}{stats.retried:>8}",
+        f"  {'delivered late':<24}{stats.delivered_late:>8}",
+        f"  {'given up':<24}{stats.given_up:>8}",
+    ]
+
+
 def render_text(report: Report) -> str:
     """The report as aligned plain text for a terminal."""
     since = report.since.strftime("%Y-%m-%d %H:%M UTC")
@@ -87,5 +99,6 @@ def render_text(report: Report) -> str:
         _question_lines("Low-confidence questions (best guess)", report.low_confidence, guess=True),
         _feedback_lines(report),
         _volume_lines(report),
+        _delivery_lines(report),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections)

@@ -43,6 +43,10 @@ class Proxy:
         except OSError:
             writer.transport.abort()
             return
+        if self._server is None:  # cut while this connection was being opened
+            writer.transport.abort()
+            upstream_writer.transport.abort()
+            return
         self._writers |= {writer, upstream_writer}
         for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
             task = asyncio.create_task(self._pump(source, sink), name=f"{PUMP}{self.port}")

@@ -100,6 +100,7 @@ async def test_label_values_come_from_fixed_sets(bot: BotUnderTest) -> None:
         metrics.STORES,
         metrics.STORAGE_OPERATIONS,
         metrics.API_FAILURES,
+        metrics.OUTBOX_OUTCOMES,
         {metrics.OTHER, "yes", "no"},
     )
     for (name, labels), _ in (await scrape(bot)).items():

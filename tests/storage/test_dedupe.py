@@ -15,11 +15,10 @@ from bot.storage.db import make_engine
 from bot.storage.dedupe import (
     DatabaseDeduper,
     EventDeduper,
-    FallbackDeduper,
     MemoryDeduper,
     RedisDeduper,
-    make_deduper,
 )
+from bot.storage.dedupe_shared import SharedDeduper, make_deduper
 from bot.storage.failover import Failover, make_redis
 from bot.storage.models import ProcessedEvent
 from tests.plugins.storage import REDIS_URL
@@ -35,20 +34,6 @@ async def race(a: EventDeduper, b: EventDeduper) -> None:
         results = await asyncio.gather(a.first_time(key), b.first_time(key))
         assert sorted(results) == [False, True], key
     assert not await a.first_time(KEYS[0])
-
-
-class FlakyDeduper:
-    """A primary that fails while `down` is set, like Redis going away and coming back."""
-
-    def __init__(self) -> None:
-        self.down = True
-        self.memory = MemoryDeduper()
-
-    async def first_time(self, key: str) -> bool:
-        """Raise Redis' ConnectionError while down, else answer from memory."""
-        if self.down:
-            raise RedisConnectionError("Connection refused")
-        return await self.memory.first_time(key)
 
 
 async def test_memory_deduper_answers_true_once() -> None:
@@ -128,19 +113,103 @@ async def test_redis_down_falls_back_to_database_with_warning(
     assert "redis://:***@127.0.0.1" in caplog.text and "redispw" not in caplog.text
 
 
-async def test_fallback_recovers_when_redis_returns(caplog: pytest.LogCaptureFixture) -> None:
-    """After the retry interval the deduper goes back to Redis and says so."""
+class FlakyRedis(RedisDeduper):
+    """A RedisDeduper that fails while `down` is set and can be emptied, like a Redis that
+    went away and came back without its keys."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.memory = MemoryDeduper()
+
+    async def first_time(self, key: str) -> bool:
+        """Raise Redis' ConnectionError while down, else answer from memory."""
+        if self.down:
+            raise RedisConnectionError("Connection refused")
+        return await self.memory.first_time(key)
+
+    def empty(self) -> None:
+        """Lose every key (a restart without persistence)."""
+        self.memory = MemoryDeduper()
+
+
+class FlakyDatabase(DatabaseDeduper):
+    """A DatabaseDeduper on SQLite that fails while `down` is set."""
+
+    down = False
+
+    async def claim(self, key: str) -> bool:
+        """Raise like an unreachable database while down."""
+        if self.down:
+            raise ConnectionRefusedError("database down")
+        return await super().claim(key)
+
+
+def shared(engine: Engine, clock: list[float]) -> tuple[SharedDeduper, FlakyRedis, FlakyDatabase]:
+    """A shared deduper over a flaky Redis and a flaky SQLite, re-probing Redis after 5 s."""
+    redis, database = FlakyRedis(), FlakyDatabase(engine)
+    failover = Failover("event dedupe", "redis://h", retry_after=5, clock=lambda: clock[0])
+    return SharedDeduper(redis, database, failover), redis, database
+
+
+async def test_claim_survives_redis_dying_and_coming_back_empty(engine: Engine) -> None:
+    """A key claimed while Redis was up is refused while Redis is down, and after Redis
+    comes back empty: the database holds every claim."""
     now = [0.0]
-    primary, database = FlakyDeduper(), MemoryDeduper()
-    failover = Failover("event dedupe", "redis://h", retry_after=5, clock=lambda: now[0])
-    deduper = FallbackDeduper(primary, database, failover)
-    assert await deduper.first_time("a") and failover.degraded
-    primary.down = False
-    assert await deduper.first_time("b") and failover.degraded  # still within retry_after
-    now[0] = 6.0
-    assert await deduper.first_time("c") and not failover.degraded
-    assert await primary.memory.first_time("c") is False
-    assert "is back" in caplog.text
+    deduper, redis, _ = shared(engine, now)
+    assert await deduper.first_time("event:Ev1")
+    redis.down = True
+    assert not await deduper.first_time("event:Ev1")
+    redis.down, now[0] = False, 6.0
+    redis.empty()
+    assert not await deduper.first_time("event:Ev1")
+    assert await deduper.first_time("event:Ev2")
+
+
+async def test_replicas_disagreeing_about_redis_still_agree_on_claims(engine: Engine) -> None:
+    """One replica still skips Redis (inside its re-probe window), the other uses it again:
+    a key claimed by either is refused by the other."""
+    now = [0.0]
+    a, redis_a, _ = shared(engine, now)
+    b, redis_b, _ = shared(engine, now)
+    redis_b.memory = redis_a.memory  # one Redis
+    redis_a.down = True
+    assert await a.first_time("event:Ev0")  # a marks Redis down for 5 s
+    redis_a.down = False
+    assert await b.first_time("event:Ev1")  # b claims in Redis and the database
+    assert not await a.first_time("event:Ev1")  # a, still skipping Redis, asks the database
+    assert await a.first_time("event:Ev2")
+    assert not await b.first_time("event:Ev2")
+
+
+async def test_claims_made_while_the_database_was_down_are_saved_when_it_returns(
+    engine: Engine,
+) -> None:
+    """Database down: Redis alone claims, and the keys reach the database once it answers,
+    so a Redis that later comes back empty still refuses them."""
+    now = [0.0]
+    deduper, redis, database = shared(engine, now)
+    database.down = True
+    assert await deduper.first_time("event:Ev1")
+    database.down = False
+    assert await deduper.first_time("event:Ev2")  # the database answers: Ev1 is saved too
+    redis.empty()
+    assert not await deduper.first_time("event:Ev1")
+
+
+async def test_both_stores_down_answers_and_warns_once(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis and the database down: every new key is handled (this process still refuses its
+    own repeats), with one WARNING saying a second answer is possible."""
+    now = [0.0]
+    deduper, redis, database = shared(engine, now)
+    redis.down = database.down = True
+    results = [await deduper.first_time(k) for k in ("e1", "e1", "e2", "e3")]
+    assert results == [True, False, True, True]
+    warnings = [r for r in caplog.records if "both unreachable" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert tracebacks == []
 
 
 async def test_without_redis_the_database_dedupes(engine: Engine) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from bot.settings import Settings
 from bot.storage.conversations import DatabaseTurns
 from bot.storage.db import make_engine
-from bot.storage.dedupe import make_deduper
+from bot.storage.dedupe_shared import make_deduper
 from bot.storage.failover import make_redis
 from bot.storage.hashing import UserHasher
 from bot.storage.recorder import Recorder

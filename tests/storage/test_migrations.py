@@ -57,7 +57,7 @@ def test_migrations_form_one_chain() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
     chain = [r.revision for r in script.walk_revisions()]
-    assert chain[-1] == "0001" and "0002_conversation_turns" in chain
+    assert chain[-1] == "0001" and "0002_conversation_turns" in chain and "0003_outbox" in chain
 
 
 def test_upgrade_does_not_depend_on_working_directory(tmp_path: Path, sqlite_url: str) -> None:

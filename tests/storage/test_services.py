@@ -7,7 +7,8 @@ from redis.asyncio import Redis
 
 from bot.answering import Turn
 from bot.settings import load_settings
-from bot.storage.dedupe import DatabaseDeduper, FallbackDeduper
+from bot.storage.dedupe import DatabaseDeduper
+from bot.storage.dedupe_shared import SharedDeduper
 from bot.storage.services import open_storage
 from tests.plugins.storage import REDIS_URL
 from tests.storage.fakes import FakeMatch
@@ -33,7 +34,7 @@ async def test_open_storage_with_redis(redis: Redis, redis_prefix: str) -> None:
     settings = load_settings(redis_url=REDIS_URL)
     storage = open_storage(settings, redis_prefix=redis_prefix)
     try:
-        assert isinstance(storage.deduper, FallbackDeduper)
+        assert isinstance(storage.deduper, SharedDeduper)
         assert [await storage.deduper.first_time("event:Ev1") for _ in range(2)] == [True, False]
         assert await redis.exists(f"{redis_prefix}dedupe:event:Ev1")
     finally:

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import to_dicts
+from bot.slack.delivery_scope import post_message
 
 logger = logging.getLogger(__name__)
 
@@ -76,13 +77,20 @@ async def send(
     *,
     client: AsyncWebClient,
     respond: AsyncRespond | None,
+    apology: bool = False,
 ) -> None:
-    """Send `text` (always, as the fallback) with optional blocks to `dest`."""
+    """Send `text` (always, as the fallback) with optional blocks to `dest`; a channel post
+    goes through the outbox (kept and retried until Slack has it)."""
     payload = to_dicts(blocks) if blocks is not None else None
     if dest.channel is not None:
         try:
-            await client.chat_postMessage(
-                channel=dest.channel, thread_ts=dest.thread_ts, text=text, blocks=payload
+            await post_message(
+                client,
+                channel=dest.channel,
+                thread_ts=dest.thread_ts,
+                text=text,
+                blocks=payload,
+                apology=apology,
             )
             return
         except SlackApiError as exc:
@@ -104,6 +112,6 @@ async def apologising(
     except Exception:
         logger.exception("Failed to %s", what)
         try:
-            await send(dest, SORRY, client=client, respond=respond)
+            await send(dest, SORRY, client=client, respond=respond, apology=True)
         except Exception:
             logger.exception("Failed to tell the user that we failed to %s", what)

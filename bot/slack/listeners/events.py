@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answering import conversation_key
 from bot.ports import EntryPoint
+from bot.slack.delivery_scope import post_message
 from bot.slack.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
 from bot.slack.services import UNKNOWN, Services
 
@@ -59,7 +60,7 @@ async def slow_down(event: dict[str, Any], client: AsyncWebClient) -> None:
     channel, thread_ts = event["channel"], event.get("thread_ts")
     try:
         if event.get("channel_type") == "im":
-            await client.chat_postMessage(channel=channel, text=SLOW_DOWN, thread_ts=thread_ts)
+            await post_message(client, channel=channel, thread_ts=thread_ts, text=SLOW_DOWN)
         else:
             await client.chat_postEphemeral(
                 channel=channel, user=event["user"], text=SLOW_DOWN, thread_ts=thread_ts

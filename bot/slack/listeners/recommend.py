@@ -40,6 +40,7 @@ from bot.blocks import (
     to_dicts,
 )
 from bot.recommend import DialogDone, DialogStateError, apply_action, decode_state, new_dialog
+from bot.slack.delivery_scope import post_message
 from bot.slack.listeners.common import (
     NOT_A_MEMBER,
     Destination,
@@ -89,8 +90,8 @@ async def _posted(
 ) -> bool:
     """Post in `channel` (or its thread); False if the bot is not in it (other errors raise)."""
     try:
-        await client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=text, blocks=to_dicts(blocks)
+        await post_message(
+            client, channel=channel, thread_ts=thread_ts, text=text, blocks=to_dicts(blocks)
         )
     except SlackApiError as exc:
         if exc.response.get("error") not in NOT_A_MEMBER:

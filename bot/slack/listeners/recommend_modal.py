@@ -26,6 +26,7 @@ from bot.blocks import (
     to_dicts,
 )
 from bot.recommend import Answers, DialogStateError, ReplyTarget, decode_reply_target
+from bot.slack.delivery_scope import post_message
 from bot.slack.listeners.common import SORRY
 from bot.slack.services import Services
 
@@ -112,7 +113,7 @@ async def deliver(
             logger.info(
                 "Could not answer privately in %s (%s): DM instead", target.channel_id, error
             )
-    await client.chat_postMessage(channel=target.user_id, text=text, blocks=payload)
+    await post_message(client, channel=target.user_id, thread_ts=None, text=text, blocks=payload)
 
 
 async def _send_recommendation(
