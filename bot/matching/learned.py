@@ -24,6 +24,7 @@ from bot.matching.text import strip_slack_markup
 
 # Regularisation of the SVM: lower generalises more; measured on the real-question sets.
 SVM_C = 0.5
+MAX_SVM_TOPICS = 300
 
 
 def _features() -> FeatureUnion:
@@ -41,7 +42,18 @@ class LearnedReading:
     similarity of its n-grams to each (topic index, entry index) group of phrasings."""
 
     margins: list[float]
-    similarities: dict[tuple[int, int], float]
+    best: np.ndarray  # best cosine per phrasing group, in group order
+    groups: dict[tuple[int, int], int]  # (topic index, entry index) -> group order
+
+    def similarity(self, key: tuple[int, int]) -> float:
+        """The best cosine of the question to the phrasings of (topic, entry); 0.0 if none."""
+        group = self.groups.get(key)
+        return 0.0 if group is None else float(self.best[group])
+
+    @property
+    def similarities(self) -> dict[tuple[int, int], float]:
+        """Every group's best cosine, by (topic index, entry index)."""
+        return {key: float(self.best[group]) for key, group in self.groups.items()}
 
 
 class TopicClassifier:
@@ -58,40 +70,50 @@ class TopicClassifier:
                 texts.append(text.lower())
                 labels.append(index)
                 self._keys.append((index, entry_index))
-        self._trained = len(set(labels)) >= 2
-        if not self._trained:
-            return
-        self._features = _features()
-        self._svm = LinearSVC(C=SVM_C)
-        self._phrasings = self._features.fit_transform(texts).tocsr()
         # Phrasings of one (topic, entry) are contiguous: similarities reduce per group.
         self._groups = [0] + [
             i for i in range(1, len(self._keys)) if self._keys[i] != self._keys[i - 1]
         ]
-        with warnings.catch_warnings():
-            # A tiny knowledge base may not converge fully; the margins are still usable.
-            warnings.simplefilter("ignore")
-            self._svm.fit(self._phrasings, labels)
-        self._classes = [int(c) for c in self._svm.classes_]
+        self._group_of = {self._keys[start]: g for g, start in enumerate(self._groups)}
+        self._topic_of_group = np.array([self._keys[start][0] for start in self._groups])
+        self._trained = len(set(labels)) >= 2
+        if not self._trained:
+            return
+        self._features = _features()
+        self._phrasings = self._features.fit_transform(texts).tocsr()
+        # One-vs-rest training grows with topics x phrasings; past MAX_SVM_TOPICS the margins
+        # come from the phrasing similarities alone, so a huge KB still builds in a second.
+        self._svm: LinearSVC | None = None
+        if self._size <= MAX_SVM_TOPICS:
+            self._svm = LinearSVC(C=SVM_C)
+            with warnings.catch_warnings():
+                # A tiny knowledge base may not converge fully; the margins are still usable.
+                warnings.simplefilter("ignore")
+                self._svm.fit(self._phrasings, labels)
+            self._classes = [int(c) for c in self._svm.classes_]
+            self._coef = np.ascontiguousarray(self._svm.coef_)
+            self._intercept = np.asarray(self._svm.intercept_, dtype=float)
         # Answering one question through scikit-learn's transform costs milliseconds of input
         # checks; the fitted analyzers, vocabularies and weights do the same work directly.
         self._blocks = _Blocks(self._features)
-        self._coef = np.ascontiguousarray(self._svm.coef_)
-        self._intercept = np.asarray(self._svm.intercept_, dtype=float)
         self._by_feature = self._phrasings.T.tocsr()
 
     def read(self, text: str) -> LearnedReading:
         """Margins and phrasing-group similarities of `text` (zeros when untrained)."""
         if not self._trained:
-            return LearnedReading([0.0] * self._size, {})
+            return LearnedReading([0.0] * self._size, np.zeros(0), {})
         columns, values = self._blocks.vector(strip_slack_markup(text).lower())
         # Two l2-normalised blocks (characters, words): halve the dot product for a cosine.
         cosines = (self._by_feature[columns].T @ values) / 2
         best = np.maximum.reduceat(cosines, self._groups) if len(cosines) else cosines
-        similarities = {
-            self._keys[start]: float(value) for start, value in zip(self._groups, best, strict=True)
-        }
-        return LearnedReading(self._margins(columns, values), similarities)
+        margins = self._margins(columns, values) if self._svm else self._from_similarity(best)
+        return LearnedReading(margins, best, self._group_of)
+
+    def _from_similarity(self, best: np.ndarray) -> list[float]:
+        """Margins without the SVM: each topic's best cosine, mapped onto [-1, 1]."""
+        per_topic = np.zeros(self._size)
+        np.maximum.at(per_topic, self._topic_of_group, best)
+        return [float(2 * value - 1) for value in per_topic]
 
     def scores(self, text: str) -> list[float]:
         """Signed margins, one per topic in KB order (0.0 for every topic when untrained)."""

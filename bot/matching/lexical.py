@@ -163,10 +163,10 @@ class LexicalIndex:
         best = np.maximum.reduceat(similarity, self._starts)
         covered = self._topic_terms @ vector
         best_topic = np.zeros(len(self.topics))
-        for key, value in zip(self._keys, best, strict=True):
-            if value > 0:
-                result.phrasings[key] = float(value)
-                best_topic[key[0]] = max(best_topic[key[0]], value)
+        for group in np.flatnonzero(best):
+            key, value = self._keys[group], best[group]
+            result.phrasings[key] = float(value)
+            best_topic[key[0]] = max(best_topic[key[0]], value)
         for index in np.flatnonzero(covered):
             blended = PHRASING_WEIGHT * best_topic[index]
             share = covered[index] / query.known_weight

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.knowledge import Entry, KnowledgeBase, Topic
 from bot.matching.focus import Focus, focus
-from bot.matching.learned import TopicClassifier
+from bot.matching.learned import LearnedReading, TopicClassifier
 from bot.matching.lexical import OVERVIEW, LexicalIndex, Query, Scores
 from bot.matching.match import Match, Suggestion
 from bot.matching.scope import QuestionWeights, ScopeGate
@@ -55,7 +55,7 @@ class _Reading:
     focus: Focus
     scope_text: str
     asking: Focus
-    similarities: dict[tuple[int, int], float]
+    learned: LearnedReading
     weakly_anchored: bool = False
 
 
@@ -107,7 +107,7 @@ class Matcher:
             own,
             scope_text,
             self._asking_focus(question),
-            learned_reading.similarities,
+            learned_reading,
         )
 
     def _asking_focus(self, question: str) -> Focus:
@@ -144,9 +144,9 @@ class Matcher:
     def _entry_score(reading: _Reading, key: tuple[int, int]) -> float:
         """How well a (topic, entry) group of phrasings fits: lexical and n-gram, half each."""
         lexical = reading.scores.phrasings.get(key, 0.0)
-        return ENTRY_LEXICAL_SHARE * lexical + (1 - ENTRY_LEXICAL_SHARE) * reading.similarities.get(
-            key, 0.0
-        )
+        return ENTRY_LEXICAL_SHARE * lexical + (
+            1 - ENTRY_LEXICAL_SHARE
+        ) * reading.learned.similarity(key)
 
     def _entry(self, topic_index: int, reading: _Reading) -> Entry | None:
         """The topic's entry that answers the question, or None for the overview."""
