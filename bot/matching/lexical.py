@@ -28,6 +28,8 @@ CONTRAST_PENALTY = 0.7
 # In a message of several sentences, the background before the question counts this much;
 # so does a follow-up's context (the question answered before).
 CONTEXT_FACTOR = 0.5
+# An asking sentence with fewer known terms than this says too little to outweigh the rest.
+ASKING_MIN_TERMS = 2
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 OVERVIEW = -1  # the entry index of a topic's own phrasings
 
@@ -121,6 +123,10 @@ class LexicalIndex:
         if len(sentences) < 2:
             return {}
         asking = [s for s in sentences if "?" in s] or sentences[-1:]
+        asked = {t for s in asking for t in self.analyzer.terms(s, correct=True) if t in self.idf}
+        if len(asked) < ASKING_MIN_TERMS:
+            # "Any idea what's causing that?": the question is in the background.
+            return {}
         emphasis: dict[str, float] = {}
         for sentence in sentences:
             factor = 1.0 if sentence in asking else CONTEXT_FACTOR

@@ -27,6 +27,8 @@ MAX_SUGGESTIONS = 3
 LEARNED_WEIGHT = 1.0
 # A directional topic ("what is EC2") about the other service than the one asked about.
 WRONG_SIDE_DROP = 1.0
+# ... and one about the only service the question names.
+RIGHT_SIDE_BONUS = 0.15
 # An entry answers when its best phrasing is this close and not clearly below the overview's.
 ENTRY_MIN = 0.3
 ENTRY_MARGIN = 0.5
@@ -95,6 +97,8 @@ class Matcher:
             side = self._topics[index].side
             if own.subject and side and side != own.subject:
                 value -= WRONG_SIDE_DROP
+            elif side and len(own.sides) == 1 and side == own.subject:
+                value += RIGHT_SIDE_BONUS
             if context_topic == self._topics[index].id:
                 value += FOLLOW_UP_BONUS
             combined[index] = value
