@@ -97,7 +97,7 @@ class Matcher:
             side = self._topics[index].side
             if own.subject and side and side != own.subject:
                 value -= WRONG_SIDE_DROP
-            elif side and len(own.sides) == 1 and side == own.subject:
+            elif not context and side and len(own.sides) == 1 and side == own.subject:
                 value += RIGHT_SIDE_BONUS
             if context_topic == self._topics[index].id:
                 value += FOLLOW_UP_BONUS
