@@ -85,7 +85,7 @@ def build_app(
     recommender: Recommender | None = None,
 ) -> SlackApp:
     """The Bolt app on `storage`; OAuth install when SLACK_CLIENT_ID and _SECRET are set."""
-    oauth_settings = make_oauth_settings(settings, storage.engine)
+    oauth_settings = make_oauth_settings(settings, storage.engine, on_install=storage.eraser.cancel)
     return create_app(
         settings,
         answerer,
@@ -95,6 +95,7 @@ def build_app(
         limiter=storage.limiter,
         oauth_settings=oauth_settings,
         memory=storage.conversations(Turn),
+        eraser=storage.eraser,
     )
 
 

@@ -19,9 +19,11 @@ from bot.ports import (
     MemoryConversations,
     MemoryEventDeduper,
     NoRateLimit,
+    NullEraser,
     NullRecorder,
     RateLimiter,
     Recorder,
+    WorkspaceEraser,
 )
 from bot.settings import Settings
 from bot.slack.config import slack_credentials, tune_web_client
@@ -33,6 +35,21 @@ from bot.slack.services import Services
 __all__ = ["SlackApp", "authorize_once", "create_app", "register_listeners"]
 
 logger = logging.getLogger(__name__)
+
+
+# slack_sdk and Bolt log whole requests and responses at DEBUG: people's questions and ids, and
+# response URLs (credentials while they live). Those lines stay out even at LOG_LEVEL=DEBUG.
+PAYLOAD_LOGGERS = (
+    "slack_sdk.web.async_base_client",
+    "slack_sdk.webhook.async_client",
+    "slack_bolt",
+)
+
+
+def keep_payloads_out_of_logs(app: AsyncApp) -> None:
+    """Raise the SDK loggers that dump payloads, and Bolt's own, to INFO at least."""
+    for logger_ in (*(logging.getLogger(name) for name in PAYLOAD_LOGGERS), app.logger):
+        logger_.setLevel(max(logger_.level, logging.INFO))
 
 
 def register_listeners(app: AsyncApp) -> None:
@@ -70,6 +87,7 @@ def _bolt_app(settings: Settings, oauth_settings: AsyncOAuthSettings | None) -> 
     else:
         app = SlackApp(name="ecsbot", signing_secret=signing_secret, token=credentials.bot_token)
     tune_web_client(app.client, settings)
+    keep_payloads_out_of_logs(app)
     return app
 
 
@@ -101,6 +119,7 @@ def create_app(
     oauth_settings: AsyncOAuthSettings | None = None,
     recommender: Recommender | None = None,
     memory: ConversationMemory | None = None,
+    eraser: WorkspaceEraser | None = None,
 ) -> SlackApp:
     """The Bolt app with every listener; raises SettingsError on missing Slack credentials.
 
@@ -110,7 +129,8 @@ def create_app(
     workspace's bot token comes from the installation store instead of SLACK_BOT_TOKEN.
     `recommender` (default: loaded from KNOWLEDGE_DIR, KnowledgeErrors if invalid) runs the
     "Help me choose" dialog. `memory` (default: in this process, for
-    CONVERSATION_TTL_SECONDS) keeps each conversation's last answer for follow-ups.
+    CONVERSATION_TTL_SECONDS) keeps each conversation's last answer for follow-ups. `eraser`
+    (default: nothing to erase) forgets the records of workspaces that uninstalled the bot.
     """
     app = _bolt_app(settings, oauth_settings)
     deduper = deduper or MemoryEventDeduper()
@@ -121,6 +141,7 @@ def create_app(
         deduper=deduper,
         recommender=recommender or load_recommender(settings),
         memory=memory or MemoryConversations(settings.conversation_ttl_seconds),
+        eraser=eraser or NullEraser(),
     )
     app.middleware(observe_delivery)  # first: retries dropped by the next one count and log too
     app.middleware(inject_services_and_dedupe(services, deduper))

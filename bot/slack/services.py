@@ -19,10 +19,12 @@ from bot.ports import (
     MemoryConversations,
     MemoryEventDeduper,
     NoRateLimit,
+    NullEraser,
     NullRecorder,
     RateLimiter,
     Recorder,
     Vote,
+    WorkspaceEraser,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class Services:
     recommender: Recommender | None = None
     # Each DM's, thread's or slash-command user's last answered turn, to read follow-ups in.
     memory: ConversationMemory = field(default_factory=MemoryConversations)
+    eraser: WorkspaceEraser = field(default_factory=NullEraser)
 
     async def question_allowed(self, workspace: str | None, user_id: str | None) -> bool:
         """True while the user is within the per-minute question limit (True if unsure)."""
@@ -121,3 +124,17 @@ class Services:
             saved = False
         metrics.vote_given(vote, saved)
         return saved
+
+    async def workspace_left(self, workspace: str | None) -> None:
+        """Schedule the erasure of a workspace's records (it uninstalled the bot)."""
+        try:
+            await self.eraser.schedule(workspace or UNKNOWN)
+        except Exception:
+            logger.exception("Failed to schedule the erasure of a workspace's records")
+
+    async def erase_due_workspaces(self) -> None:
+        """Erase the records of every workspace whose grace period is over."""
+        try:
+            await self.eraser.erase_due()
+        except Exception:
+            logger.exception("Failed to erase the records of uninstalled workspaces")

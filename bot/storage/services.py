@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from sqlalchemy import Engine
@@ -13,6 +14,7 @@ from bot.settings import Settings
 from bot.storage.conversations import Conversations, TurnStore, TurnT, make_turn_store
 from bot.storage.db import make_engine, mask_url, upgrade
 from bot.storage.dedupe import DEFAULT_PREFIX, EventDeduper, make_deduper
+from bot.storage.erasure import WorkspaceEraser
 from bot.storage.failover import make_redis
 from bot.storage.hashing import UserHasher, make_user_hasher
 from bot.storage.ratelimit import RateLimiter, make_rate_limiter
@@ -23,8 +25,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Storage:
-    """The recorder, deduper, rate limiter and conversation turns over one database (and
-    Redis when configured)."""
+    """The recorder, deduper, rate limiter, conversation turns and eraser over one database
+    (and Redis when configured)."""
 
     engine: Engine
     recorder: Recorder
@@ -32,6 +34,7 @@ class Storage:
     limiter: RateLimiter
     turns: TurnStore
     hasher: UserHasher
+    eraser: WorkspaceEraser
     redis: Redis | None = None
 
     def conversations(
@@ -72,5 +75,6 @@ def open_storage(
         limiter=make_rate_limiter(settings, engine, redis, hasher, prefix=prefix),
         turns=make_turn_store(settings, engine, redis, prefix=prefix),
         hasher=hasher,
+        eraser=WorkspaceEraser(engine, timedelta(days=settings.uninstall_grace_days)),
         redis=redis,
     )

@@ -68,12 +68,16 @@ async def test_failure_is_logged_and_the_user_gets_a_friendly_message(
 async def test_slack_failing_past_the_retries_is_logged(
     bot: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """If Slack fails a post through every retry, the failure is logged and the user is told."""
+    """If Slack fails a post through every retry, the failure is logged as one line naming
+    the method and status (no traceback, no URL), and the user is told."""
     for _ in range(3):  # the first try and both retries
         bot.api.fail_next("chat.postMessage", 500)
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.WARNING):
         await bot.event(payloads.im_message("how is fargate billed?"))
         [apology] = await bot.api.wait_for("chat.postMessage", timeout=15)
     assert [c.method for c in bot.api.calls].count("chat.postMessage:500") == 3
     assert apology.body["text"] == SORRY
-    assert "Failed to answer a dm" in [r.getMessage() for r in caplog.records]
+    [failed] = [r for r in caplog.records if r.getMessage().startswith("Failed to answer a dm")]
+    assert failed.getMessage() == "Failed to answer a dm: chat.postMessage: HTTP 500 (fatal_error)"
+    assert failed.levelno == logging.WARNING and failed.exc_info is None
+    assert "http" not in failed.getMessage()

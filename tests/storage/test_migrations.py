@@ -20,6 +20,7 @@ BOT_TABLES = {
     "questions",
     "served_answers",
     "processed_events",
+    "pending_erasures",
     "rate_limit_counters",
     "user_hash_salt",
     "conversation_turns",
