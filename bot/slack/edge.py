@@ -7,7 +7,8 @@
    `payload` is JSON for interactions.
 3. Text is made storable: lone surrogates (which JSON's \\ud800 escapes can carry and
    UTF-8 cannot) become U+FFFD, so storage never meets a string it cannot encode.
-4. The parts the bot reads are checked (`bot.slack.envelope`).
+4. Only the kinds of request this app is sent go on (404 otherwise), and the parts the bot
+   and Bolt read are checked (`bot.slack.envelope`).
 
 Each step refuses with an `EdgeRefusal` naming the HTTP status and a short reason that never
 quotes the body.
@@ -24,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.slack.envelope import envelope_problem
+from bot.slack.envelope import body_kind, envelope_problem
 
 MAX_AGE_SECONDS = 300  # Slack's own rule: a request older (or newer) than five minutes is stale
 MAX_DEPTH = 64  # Slack's payloads nest a dozen levels; a deeper body is not Slack's
@@ -106,8 +107,11 @@ def parsed_body(raw: bytes, content_type: str) -> dict[str, Any]:
 
 
 def checked_body(raw: bytes, content_type: str) -> dict[str, Any]:
-    """`parsed_body`, with the parts the bot reads checked; EdgeRefusal(400) if they do not fit."""
+    """`parsed_body`, with the parts the bot reads checked: EdgeRefusal(404) for a kind of
+    request this app is never sent, (400) for parts that do not fit."""
     body = parsed_body(raw, content_type)
+    if body_kind(body) is None:
+        raise EdgeRefusal(404, "not a kind of request this app handles")
     problem = envelope_problem(body)
     if problem is not None:
         raise EdgeRefusal(400, f"unexpected shape ({problem})")

@@ -37,6 +37,9 @@ def _refusal(status: int, body: str) -> str:
 
 async def responded(respond: AsyncRespond, **message: Any) -> bool:
     """Send `message` through `respond`; False, logged as a WARNING, when it did not arrive."""
+    if respond.response_url is None:
+        logger.warning("There was no response_url to reply through")
+        return False
     try:
         response = await respond(**message)
     except Exception as exc:  # a connection that failed through the webhook client's retries

@@ -47,19 +47,24 @@ def on_uninstall(app: AsyncApp) -> Callable[..., Awaitable[None]]:
 
 
 def on_tokens_revoked(app: AsyncApp) -> Callable[..., Awaitable[None]]:
-    """The tokens_revoked listener: the revoked tokens go now; with the bot's token revoked the
-    workspace has in effect uninstalled, so its records go later."""
+    """The tokens_revoked listener: the revoked tokens go now. With the bot's token revoked
+    the workspace has in effect uninstalled: its installations go too (their rows hold that
+    token), and its records later."""
     forget_tokens = _bolt_listener(app, "default_tokens_revoked_event_listener")
+    forget_all = _bolt_listener(app, "default_app_uninstalled_event_listener")
 
     async def handle_tokens_revoked(
         event: dict[str, Any], context: AsyncBoltContext, services: Services
     ) -> None:
-        """Delete the revoked tokens; schedule the records' erasure if the bot's went."""
+        """Delete the revoked tokens; if the bot's went, as for an uninstall."""
         if forget_tokens is not None:
             await forget_tokens(event=event, context=context)
-        if (event.get("tokens") or {}).get("bot"):
-            logger.info("Slack revoked the bot's token in a workspace")
-            await services.workspace_left(context.team_id or context.enterprise_id)
+        if not (event.get("tokens") or {}).get("bot"):
+            return
+        if forget_all is not None:
+            await forget_all(context=context)
+        logger.info("Slack revoked the bot's token in a workspace")
+        await services.workspace_left(context.team_id or context.enterprise_id)
 
     return handle_tokens_revoked
 
