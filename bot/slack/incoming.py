@@ -45,7 +45,7 @@ def message_keys(team: str | None, event: dict[str, Any]) -> list[str]:
     keys = [f"message:{team}:{event.get('channel')}:{event.get('ts')}"]
     client_msg_id = event.get("client_msg_id")
     if isinstance(client_msg_id, str) and client_msg_id:
-        keys.append(f"client_msg:{team}:{client_msg_id}")
+        keys.append(f"message:{team}:client_msg_id:{client_msg_id}")
     return keys
 
 

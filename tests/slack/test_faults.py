@@ -85,7 +85,7 @@ async def test_redis_down_dedupe_falls_back_to_the_database_with_a_warning(
         [
             "event:Ev0NOREDIS",
             f"message:{TEAM_ID}:{message['channel']}:{message['ts']}",
-            f"client_msg:{TEAM_ID}:{message['client_msg_id']}",
+            f"message:{TEAM_ID}:client_msg_id:{message['client_msg_id']}",
         ]
     )
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]

@@ -12,7 +12,7 @@ from bot.storage.erasure import WorkspaceEraser
 from bot.storage.hashing import UserHasher
 from bot.storage.models import Feedback, PendingErasure, Question, ServedAnswer
 from bot.storage.recorder import Recorder
-from tests.storage.conftest import FakeMatch
+from tests.storage.fakes import FakeMatch
 
 pytestmark = pytest.mark.asyncio
 
