@@ -2,7 +2,8 @@
 
 slack_sdk logs request data and response bodies at DEBUG (the OAuth client secret, a new
 installation's bot token), and exceptions can carry a URL; so every handler masks Slack
-tokens by shape and the configured secrets by value, in messages and tracebacks alike.
+tokens and response URLs by shape and the configured secrets by value, in messages and
+tracebacks alike.
 
 `LOG_FORMAT=json` writes one JSON object per line (CloudWatch Logs Insights reads the fields):
 time, level, logger, message, and the Slack event id and request id of the request being
@@ -26,12 +27,15 @@ JSON_FIELDS = "%(levelname)s %(name)s %(message)s"
 JSON_NAMES = {"levelname": "level", "name": "logger"}
 
 _TOKEN = re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+")
+# A response_url lets whoever holds it post for the bot until it expires.
+_RESPONSE_URL = re.compile(r"(https://hooks\.slack(?:-gov)?\.com/)[^\s'\"<>]+")
 MIN_SECRET_CHARS = 6  # shorter values would mask ordinary words; real secrets are longer
 REDACTED = "[redacted]"
 
 
 class RedactSecrets(logging.Filter):
-    """Masks Slack tokens and the given secret values in log records; never drops one."""
+    """Masks Slack tokens, response URLs and the given secret values in log records; never
+    drops one."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
@@ -42,6 +46,7 @@ class RedactSecrets(logging.Filter):
     def mask(self, text: str) -> str:
         """`text` with every token and secret value masked."""
         text = _TOKEN.sub(lambda m: f"{m.group(1)}-{REDACTED}", text)
+        text = _RESPONSE_URL.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
         for value in self._values:
             text = text.replace(value, REDACTED)
         return text

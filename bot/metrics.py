@@ -20,7 +20,9 @@ FOLLOW_UP_VIA = frozenset({"button", "conversation"})
 VOTES = frozenset({"helpful", "not_helpful"})
 DEDUPE_KINDS = frozenset({"event", "action", "message"})
 STORES = frozenset({"database", "redis"})
-STORAGE_OPERATIONS = frozenset({"record", "event_dedupe", "rate_limiting", "conversation_memory"})
+STORAGE_OPERATIONS = frozenset(
+    {"record", "event_dedupe", "rate_limiting", "conversation_memory", "erasure"}
+)
 API_FAILURES = frozenset(
     {"connection", "rate_limited", "server_error", "client_error", "api_error"}
 )

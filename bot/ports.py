@@ -1,5 +1,5 @@
 """The ports storage plugs into: recording, deduplicating deliveries, rate limiting, memory,
-the outbox.
+the outbox, erasing.
 
 `bot.storage` implements these protocols (by shape: it never imports this module); the Slack
 app depends only on them (`bot.slack.services`). The defaults here keep nothing and limit
@@ -212,3 +212,26 @@ class OutboxStore(Protocol):
     async def retry(self, post_id: int, *, after: float, error: str, in_doubt: bool) -> None:
         """Try again in `after` seconds."""
         ...
+
+
+class WorkspaceEraser(Protocol):
+    """Forgets a workspace's records some time after it uninstalls the bot."""
+
+    async def schedule(self, workspace: str) -> None:
+        """Erase `workspace`'s records once its grace period is over."""
+        ...
+
+    async def erase_due(self) -> list[str]:
+        """Erase every workspace whose grace period is over; the workspaces erased."""
+        ...
+
+
+class NullEraser:
+    """The default WorkspaceEraser: with nothing kept, there is nothing to erase."""
+
+    async def schedule(self, workspace: str) -> None:
+        """Nothing to do."""
+
+    async def erase_due(self) -> list[str]:
+        """Nothing to do."""
+        return []

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # How long a DM's or thread's last answer is kept to read follow-ups in (30 minutes; the
     # same default as bot.answering.conversation, which settings may not import).
     conversation_ttl_seconds: int = Field(default=1800, ge=1, le=7 * 24 * 3600)
+    # Days a workspace's records are kept after it uninstalls (a reinstall keeps them).
+    uninstall_grace_days: float = Field(default=7, ge=0, le=3650)
 
     @model_validator(mode="after")
     def _password_into_url(self) -> Settings:

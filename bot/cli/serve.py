@@ -7,7 +7,6 @@ import logging
 from functools import partial
 
 import click
-from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answering import Answerer, Recommender, Turn, load_recommender
@@ -17,7 +16,14 @@ from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
-from bot.slack import SlackCredentials, create_app, run_http, run_socket_mode, slack_credentials
+from bot.slack import (
+    SlackApp,
+    SlackCredentials,
+    create_app,
+    run_http,
+    run_socket_mode,
+    slack_credentials,
+)
 from bot.storage.db import mask_url
 from bot.storage.oauth import make_oauth_settings
 from bot.storage.services import Storage, open_storage
@@ -77,9 +83,9 @@ def build_app(
     storage: Storage,
     *,
     recommender: Recommender | None = None,
-) -> AsyncApp:
+) -> SlackApp:
     """The Bolt app on `storage`; OAuth install when SLACK_CLIENT_ID and _SECRET are set."""
-    oauth_settings = make_oauth_settings(settings, storage.engine)
+    oauth_settings = make_oauth_settings(settings, storage.engine, on_install=storage.eraser.cancel)
     return create_app(
         settings,
         answerer,
@@ -90,6 +96,7 @@ def build_app(
         oauth_settings=oauth_settings,
         memory=storage.conversations(Turn),
         outbox=storage.outbox,
+        eraser=storage.eraser,
     )
 
 

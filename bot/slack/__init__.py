@@ -8,7 +8,7 @@ in the core (`bot.answering`, `bot.blocks`, `bot.recommend`) and reaches storage
 `bot.ports`.
 """
 
-from bot.slack.app import create_app, register_listeners
+from bot.slack.app import SlackApp, create_app, register_listeners
 from bot.slack.config import SlackCredentials, build_web_client, slack_credentials
 from bot.slack.server import create_web_app, run_http, run_socket_mode, serve_socket_mode
 from bot.slack.services import UNKNOWN, Services
@@ -18,6 +18,7 @@ __all__ = [
     "UNKNOWN",
     "Cleanup",
     "Services",
+    "SlackApp",
     "SlackCredentials",
     "build_web_client",
     "create_app",

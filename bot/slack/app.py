@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
 from bot.answering import Answerer, Recommender, load_recommender
@@ -15,13 +19,15 @@ from bot.ports import (
     MemoryConversations,
     MemoryEventDeduper,
     NoRateLimit,
+    NullEraser,
     NullRecorder,
     OutboxStore,
     RateLimiter,
     Recorder,
+    WorkspaceEraser,
 )
 from bot.settings import Settings
-from bot.slack.config import build_delivery_client, build_web_client, slack_credentials
+from bot.slack.config import build_delivery_client, slack_credentials, tune_web_client
 from bot.slack.delivery import Deliverer, DeliveryPolicy, TokenFor, attach_deliverer
 from bot.slack.listeners import LISTENER_MODULES
 from bot.slack.listeners.common import SORRY
@@ -29,9 +35,24 @@ from bot.slack.middleware import inject_services_and_dedupe
 from bot.slack.observability import observe_delivery
 from bot.slack.services import Services
 
-__all__ = ["create_app", "register_listeners"]
+__all__ = ["SlackApp", "authorize_once", "create_app", "register_listeners"]
 
 logger = logging.getLogger(__name__)
+
+
+# slack_sdk and Bolt log whole requests and responses at DEBUG: people's questions and ids, and
+# response URLs (credentials while they live). Those lines stay out even at LOG_LEVEL=DEBUG.
+PAYLOAD_LOGGERS = (
+    "slack_sdk.web.async_base_client",
+    "slack_sdk.webhook.async_client",
+    "slack_bolt",
+)
+
+
+def keep_payloads_out_of_logs(app: AsyncApp) -> None:
+    """Raise the SDK loggers that dump payloads, and Bolt's own, to INFO at least."""
+    for logger_ in (*(logging.getLogger(name) for name in PAYLOAD_LOGGERS), app.logger):
+        logger_.setLevel(max(logger_.level, logging.INFO))
 
 
 def register_listeners(app: AsyncApp) -> None:
@@ -40,20 +61,55 @@ def register_listeners(app: AsyncApp) -> None:
         module.register(app)
 
 
-def _bolt_app(settings: Settings, oauth_settings: AsyncOAuthSettings | None) -> AsyncApp:
-    """The bare Bolt app: its Web API client, signing secret and, for several workspaces, OAuth."""
+class SlackApp(AsyncApp):
+    """Bolt's AsyncApp, holding the signing secret the HTTP edge (bot.slack.server) checks
+    every request with before Bolt parses it; Bolt's own check is off, as it would need the
+    very bytes the edge has already checked and cleaned."""
+
+    def __init__(self, *, signing_secret: str, **kwargs: Any) -> None:
+        super().__init__(
+            signing_secret=signing_secret, request_verification_enabled=False, **kwargs
+        )
+        self.signing_secret = signing_secret
+
+
+def _bolt_app(settings: Settings, oauth_settings: AsyncOAuthSettings | None) -> SlackApp:
+    """The bare Bolt app: its signing secret, Web API client and, for several workspaces, OAuth.
+
+    Bolt builds the Web API client itself from the token (or none, with OAuth), then it is
+    tuned in place: handing Bolt a client of our own while SLACK_BOT_TOKEN is in the
+    environment makes it warn at every start that the token will be unused.
+    """
     credentials = slack_credentials(settings)
     # In Socket Mode there is no HTTP endpoint; a random secret makes any HTTP request fail.
     signing_secret = credentials.signing_secret or secrets.token_hex(32)
-    bot_token = None if oauth_settings is not None else credentials.bot_token
-    if bot_token is None and oauth_settings is None:
+    if oauth_settings is None and credentials.bot_token is None:
         raise ValueError("OAuth mode needs oauth_settings (make_oauth_settings)")
-    return AsyncApp(
-        name="ecsbot",
-        client=build_web_client(settings, bot_token),
-        signing_secret=signing_secret,
-        oauth_settings=oauth_settings,
-    )
+    if oauth_settings is not None:
+        app = SlackApp(name="ecsbot", signing_secret=signing_secret, oauth_settings=oauth_settings)
+    else:
+        app = SlackApp(name="ecsbot", signing_secret=signing_secret, token=credentials.bot_token)
+    tune_web_client(app.client, settings)
+    keep_payloads_out_of_logs(app)
+    return app
+
+
+async def authorize_once(app: AsyncApp) -> None:
+    """With a single bot token, call auth.test once (at start-up) for every request to reuse.
+
+    Bolt calls it on the first request and keeps the answer, but every request that arrives
+    before that answer calls it too: a burst at start-up made one call per request. A failure
+    here is logged, and Bolt then tries again on the first request.
+    """
+    # Bolt has no public handle on its authorization middleware; this is the one it caches in.
+    middleware = getattr(app, "_async_middleware_list", [])
+    single = [m for m in middleware if isinstance(m, AsyncSingleTeamAuthorization)]
+    if not single or single[0].auth_test_result is not None:
+        return
+    try:
+        single[0].auth_test_result = await app.client.auth_test()
+    except Exception as exc:
+        logger.warning("auth.test failed at start-up (%s); retrying on the first request", exc)
 
 
 def create_app(
@@ -67,7 +123,8 @@ def create_app(
     recommender: Recommender | None = None,
     memory: ConversationMemory | None = None,
     outbox: OutboxStore | None = None,
-) -> AsyncApp:
+    eraser: WorkspaceEraser | None = None,
+) -> SlackApp:
     """The Bolt app with every listener; raises SettingsError on missing Slack credentials.
 
     `recorder` (default: keep nothing) receives questions, answers and votes; `deduper`
@@ -78,7 +135,8 @@ def create_app(
     "Help me choose" dialog. `memory` (default: in this process, for
     CONVERSATION_TTL_SECONDS) keeps each conversation's last answer for follow-ups. `outbox`
     (default: in this process) keeps every chat.postMessage until Slack has it; the server
-    runs its retry worker.
+    runs its retry worker. `eraser` (default: nothing to erase) forgets the records of
+    workspaces that uninstalled the bot.
     """
     app = _bolt_app(settings, oauth_settings)
     deduper = deduper or MemoryEventDeduper()
@@ -92,6 +150,7 @@ def create_app(
         recommender=recommender or load_recommender(settings),
         memory=memory or MemoryConversations(settings.conversation_ttl_seconds),
         deliverer=deliverer,
+        eraser=eraser or NullEraser(),
     )
     app.middleware(observe_delivery)  # first: retries dropped by the next one count and log too
     app.middleware(inject_services_and_dedupe(services, deduper))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiohttp import ClientOSError, ServerConnectionError, ServerDisconnectedError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -80,31 +81,35 @@ def slack_credentials(settings: Settings) -> SlackCredentials:
     return SlackCredentials(bot_token, signing_secret, app_token)
 
 
+def _retry_handlers() -> list[AsyncRetryHandler]:
+    return [
+        CountedRetries(
+            AsyncConnectionErrorRetryHandler(
+                max_retry_count=API_RETRIES, error_types=RETRIED_ERRORS
+            ),
+            "connection",
+        ),
+        CountedRetries(
+            AsyncRateLimitErrorRetryHandler(max_retry_count=API_RETRIES), "rate_limited"
+        ),
+        CountedRetries(AsyncServerErrorRetryHandler(max_retry_count=API_RETRIES), "server_error"),
+        CountFailures(),  # last: sees only the calls no handler retries
+    ]
+
+
+def tune_web_client(client: AsyncWebClient, settings: Settings) -> AsyncWebClient:
+    """Point `client` at SLACK_API_URL with SLACK_API_TIMEOUT, retrying connection errors and
+    timeouts, 429 (honouring Retry-After) and 5xx, retries and failures counted in /metrics;
+    returns it. Bolt copies these settings into the client it makes for each request."""
+    client.base_url = settings.slack_api_url.rstrip("/") + "/"
+    client.timeout = settings.slack_api_timeout
+    client.retry_handlers = _retry_handlers()
+    return client
+
+
 def build_web_client(settings: Settings, bot_token: str | None) -> AsyncWebClient:
-    """The Web API client: SLACK_API_URL as base URL, SLACK_API_TIMEOUT, retrying connection
-    errors and timeouts, 429 (honouring Retry-After) and 5xx; retries and failures counted
-    in /metrics."""
-    base_url = settings.slack_api_url.rstrip("/") + "/"
-    return AsyncWebClient(
-        token=bot_token,
-        base_url=base_url,
-        timeout=settings.slack_api_timeout,
-        retry_handlers=[
-            CountedRetries(
-                AsyncConnectionErrorRetryHandler(
-                    max_retry_count=API_RETRIES, error_types=RETRIED_ERRORS
-                ),
-                "connection",
-            ),
-            CountedRetries(
-                AsyncRateLimitErrorRetryHandler(max_retry_count=API_RETRIES), "rate_limited"
-            ),
-            CountedRetries(
-                AsyncServerErrorRetryHandler(max_retry_count=API_RETRIES), "server_error"
-            ),
-            CountFailures(),  # last: sees only the calls no handler retries
-        ],
-    )
+    """A Web API client with `bot_token`, tuned as `tune_web_client` says."""
+    return tune_web_client(AsyncWebClient(token=bot_token), settings)
 
 
 def build_delivery_client(settings: Settings, bot_token: str | None) -> AsyncWebClient:

@@ -260,8 +260,10 @@ class Deliverer:
         await store.given_up(queued.id, error)
         self.counters.given_up += 1
         metrics.outbox_post("given_up")
-        logger.warning(
-            "Gave up post %s after %d attempt(s): %s", queued.key, queued.attempts, error
+        # A first attempt's refusal is raised to the listener, whose WARNING line reports it.
+        level = logging.WARNING if apologise else logging.INFO
+        logger.log(
+            level, "Gave up post %s after %d attempt(s): %s", queued.key, queued.attempts, error
         )
         if apologise and queued.kind == "answer" and error not in NO_APOLOGY_ERRORS:
             # Slack has been failing for a while: give the apology twice as long.

@@ -2,14 +2,21 @@
 
 Slack retries events it thinks went unanswered (X-Slack-Retry-Num), and behind a load
 balancer a retry, or the same click, can reach another replica. Each event and each button
-click claims a key in the shared deduper; whoever claims it first handles it, every other
-copy is acknowledged and dropped.
+click claims its keys in the shared deduper; whoever claims them first handles it, every
+other copy is acknowledged and dropped. A message a person sent is one question however it
+arrives: under a new event_id during a Slack incident, or again as an edited mention; so
+besides its event_id it claims its identity (`bot.slack.incoming.message_keys`).
+
+Now and then (at most every ERASURE_CHECK_SECONDS) a request also starts, in the
+background, the erasure of workspaces whose grace period after uninstalling is over.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,12 +25,14 @@ from slack_bolt.response import BoltResponse
 from bot import metrics
 from bot.ports import EventDeduper
 from bot.slack.delivery_scope import open_delivery_scope
+from bot.slack.incoming import message_keys
 from bot.slack.services import Services
 
 logger = logging.getLogger(__name__)
 
 Middleware = Callable[..., Awaitable[BoltResponse | None]]
 MAX_KEY_CHARS = 255  # the database fallback's key column
+ERASURE_CHECK_SECONDS = 900.0
 
 
 def _bounded(key: str) -> str:
@@ -33,40 +42,86 @@ def _bounded(key: str) -> str:
     return f"{key[:180]}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
-def dedupe_key(body: dict[str, Any]) -> str | None:
-    """The key a delivery claims: its event_id, or for a click its action_ts, user and
-    action_id; None for what Slack never repeats (commands, modal submissions)."""
+def _event_keys(body: dict[str, Any]) -> list[str]:
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str) or not event_id:
+        return []
+    event = body.get("event")
+    team = body.get("team_id") or (event.get("team") if isinstance(event, dict) else None)
+    found = message_keys(team, event) if isinstance(event, dict) else []
+    return [f"event:{event_id}", *found]
+
+
+def _click_key(body: dict[str, Any]) -> str | None:
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    user = body.get("user")
+    if not isinstance(action, dict) or not isinstance(user, dict):
+        return None
+    action_ts, action_id = action.get("action_ts"), action.get("action_id")
+    if not action_ts or not action_id:
+        return None
+    return f"action:{action_ts}:{user.get('id')}:{action_id}"
+
+
+def dedupe_keys(body: dict[str, Any]) -> list[str]:
+    """The keys a delivery claims: an event's event_id and, for a message a person sent, its
+    identity; a click's action_ts, user and action_id; none for what Slack never repeats
+    (commands, modal submissions)."""
     if body.get("type") == "event_callback":
-        event_id = body.get("event_id")
-        return _bounded(f"event:{event_id}") if isinstance(event_id, str) and event_id else None
+        return [_bounded(key) for key in _event_keys(body)]
     if body.get("type") == "block_actions":
-        actions = body.get("actions")
-        action = actions[0] if isinstance(actions, list) and actions else None
-        user = body.get("user")
-        if not isinstance(action, dict) or not isinstance(user, dict):
-            return None
-        action_ts, action_id = action.get("action_ts"), action.get("action_id")
-        if not action_ts or not action_id:
-            return None
-        return _bounded(f"action:{action_ts}:{user.get('id')}:{action_id}")
-    return None
+        key = _click_key(body)
+        return [_bounded(key)] if key is not None else []
+    return []
 
 
-def inject_services_and_dedupe(services: Services, deduper: EventDeduper) -> Middleware:
+def dedupe_key(body: dict[str, Any]) -> str | None:
+    """The first key `body` claims (its event_id or click), or None."""
+    keys = dedupe_keys(body)
+    return keys[0] if keys else None
+
+
+class _ErasureClock:
+    """Starts `services.erase_due_workspaces` in the background at most every so often."""
+
+    def __init__(self, services: Services, every: float) -> None:
+        self._services = services
+        self._every = every
+        self._next = 0.0
+        self._running: set[asyncio.Task[None]] = set()
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + self._every
+        task = asyncio.create_task(self._services.erase_due_workspaces())
+        self._running.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._running.discard)
+
+
+def inject_services_and_dedupe(
+    services: Services, deduper: EventDeduper, *, erasure_every: float = ERASURE_CHECK_SECONDS
+) -> Middleware:
     """The middleware: drop repeats of a delivery, give listeners `services`, and open the
     request's delivery scope (its posts go through the outbox, keyed by the request)."""
+    erasures = _ErasureClock(services, erasure_every)
 
     async def middleware(
         body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
-        key = dedupe_key(body)
-        if key is not None and not await deduper.first_time(key):
-            logger.info("Skipping %s: already handled (a Slack retry or another replica)", key)
-            metrics.dedupe_hit(key)
-            return BoltResponse(status=200, body="")
+        erasures.tick()
+        for key in dedupe_keys(body):
+            if not await deduper.first_time(key):
+                # A click's key holds the user's id: it stays out of the log.
+                what = "a repeated click" if key.startswith("action:") else key
+                logger.info("Skipping %s: already handled (a retry, an edit or a replica)", what)
+                metrics.dedupe_hit(key)
+                return BoltResponse(status=200, body="")
         context["services"] = services
         if services.deliverer is not None:
-            open_delivery_scope(services.deliverer, key, context.get("team_id"))
+            open_delivery_scope(services.deliverer, dedupe_key(body), context.get("team_id"))
         await next()
         return None
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
+from collections.abc import Sequence
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.slack.app import SlackApp, authorize_once
 from bot.slack.delivery import deliverer_of
+from bot.slack.edge import FORM_TYPE, JSON_TYPE, EdgeRefusal, checked_body, signature_problem
 from bot.slack.observability import bind_request_id, handle_metrics
 from bot.slack.shutdown import Cleanup, drained
 
@@ -26,34 +29,56 @@ METRICS_PATH = "/metrics"
 REQUEST_GRACE_SECONDS = 5.0
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller; anything bigger gets 413.
 # Slack posts events as JSON and commands and interactions as a form; nothing else.
-SLACK_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
-BOLT_APP = web.AppKey("bolt_app", AsyncApp)
+SLACK_CONTENT_TYPES = frozenset({JSON_TYPE, FORM_TYPE})
+BOLT_APP = web.AppKey("bolt_app", SlackApp)
+ERRORS = {401: "invalid request", 415: "unsupported content type"}  # as Bolt words them
 
 
 def _bad_request(status: int, error: str) -> web.Response:
     return web.json_response({"error": error}, status=status)
 
 
+def _refused(request: web.Request, size: int, refusal: EdgeRefusal) -> web.Response:
+    """One short line for a refused request: why, how big, what type; never its body."""
+    content_type = request.headers.get("Content-Type", "")[:80]
+    log = logger.info if refusal.status == 401 else logger.warning
+    log("Refused a request: %s (%d bytes, %r)", refusal.reason[:160], size, content_type)
+    return _bad_request(refusal.status, ERRORS.get(refusal.status, "bad request"))
+
+
 async def _bolt_request(request: web.Request) -> AsyncBoltRequest | web.Response:
-    """Slack's request for Bolt, or the 4xx for a body Bolt cannot parse."""
+    """Slack's request for Bolt, or the 4xx for a body Bolt cannot parse (OAuth pages)."""
     try:
-        bolt_request = await to_bolt_request(request)
-    except (ValueError, TypeError, AttributeError, KeyError):
-        # Bolt parses the body before checking its signature: garbage never reaches a listener.
-        logger.warning("Refused a malformed %s request to %s", request.content_type, request.path)
+        return await to_bolt_request(request)
+    except (ValueError, TypeError, AttributeError, KeyError, LookupError):
+        logger.warning("Refused a malformed %r request to %s", request.content_type, request.path)
         return _bad_request(400, "malformed request")
-    if not isinstance(bolt_request.body, dict):
-        return _bad_request(400, "malformed request")
-    return bolt_request
+
+
+def _edge(request: web.Request, raw: bytes) -> AsyncBoltRequest:
+    """Check `raw` at the edge (signature first, then type, format and shape) and build the
+    request Bolt gets: the checked, cleaned body; EdgeRefusal otherwise."""
+    problem = signature_problem(raw, request.headers, request.app[BOLT_APP].signing_secret)
+    if problem is not None:
+        raise EdgeRefusal(401, problem)
+    if request.content_type not in SLACK_CONTENT_TYPES:
+        raise EdgeRefusal(415, "unsupported content type")
+    body = checked_body(raw, request.content_type)
+    headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in request.headers.items()}
+    headers["content-type"] = JSON_TYPE  # the body Bolt gets is JSON, whatever Slack sent
+    try:
+        return AsyncBoltRequest(body=json.dumps(body), query=request.query_string, headers=headers)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+        raise EdgeRefusal(400, "unexpected shape") from None
 
 
 async def handle_slack_events(request: web.Request) -> web.Response:
-    """Hand a Slack request (command, event, interaction) to Bolt, which verifies it."""
-    if request.content_type not in SLACK_CONTENT_TYPES:
-        return _bad_request(415, "unsupported content type")
-    bolt_request = await _bolt_request(request)
-    if isinstance(bolt_request, web.Response):
-        return bolt_request
+    """Check a Slack request (command, event, interaction) at the edge, then hand it to Bolt."""
+    raw = await request.read()
+    try:
+        bolt_request = _edge(request, raw)
+    except EdgeRefusal as refusal:
+        return _refused(request, len(raw), refusal)
     bolt_response = await request.app[BOLT_APP].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
 
@@ -83,12 +108,17 @@ async def handle_healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_web_app(bolt_app: AsyncApp, *, cleanup: Cleanup | None = None) -> web.Application:
+def create_web_app(bolt_app: SlackApp, *, cleanup: Cleanup | None = None) -> web.Application:
     """The aiohttp application: POST /slack/events, GET /healthz, GET /metrics, and with OAuth
     the install and redirect pages; bodies up to 1 MB; `cleanup` runs when the server shuts
     down."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[bind_request_id])
     web_app[BOLT_APP] = bolt_app
+
+    async def on_startup(_app: web.Application) -> None:
+        await authorize_once(bolt_app)
+
+    web_app.on_startup.append(on_startup)
     web_app.router.add_post(EVENTS_PATH, handle_slack_events)
     web_app.router.add_get(HEALTH_PATH, handle_healthz)
     web_app.router.add_get(METRICS_PATH, handle_metrics)
@@ -106,7 +136,7 @@ def create_web_app(bolt_app: AsyncApp, *, cleanup: Cleanup | None = None) -> web
     return web_app
 
 
-def _run_outbox_worker(web_app: web.Application, bolt_app: AsyncApp) -> None:
+def _run_outbox_worker(web_app: web.Application, bolt_app: SlackApp) -> None:
     """Start the app's outbox worker with the server; stop it before storage closes."""
     deliverer = deliverer_of(bolt_app)
     if deliverer is None:
@@ -123,7 +153,7 @@ def _run_outbox_worker(web_app: web.Application, bolt_app: AsyncApp) -> None:
 
 
 def run_http(
-    bolt_app: AsyncApp, *, port: int, host: str = "0.0.0.0", cleanup: Cleanup | None = None
+    bolt_app: SlackApp, *, port: int, host: str = "0.0.0.0", cleanup: Cleanup | None = None
 ) -> None:
     """Serve Slack's requests over HTTP until SIGTERM or SIGINT; then stop listening, let
     requests and listeners in flight finish, and run `cleanup`."""
@@ -141,7 +171,7 @@ async def _log_stopping(_app: web.Application) -> None:
 
 
 async def serve_socket_mode(
-    bolt_app: AsyncApp,
+    bolt_app: SlackApp,
     app_token: str,
     stop: asyncio.Event | None = None,
     *,
@@ -150,6 +180,7 @@ async def serve_socket_mode(
     """Stay connected to Slack over Socket Mode until `stop` is set (or forever)."""
     handler = AsyncSocketModeHandler(bolt_app, app_token)
     deliverer = deliverer_of(bolt_app)
+    await authorize_once(bolt_app)
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]
         if deliverer is not None:
@@ -164,7 +195,7 @@ async def serve_socket_mode(
 
 
 async def _serve_until_signalled(
-    bolt_app: AsyncApp, app_token: str, cleanup: Cleanup | None
+    bolt_app: SlackApp, app_token: str, cleanup: Cleanup | None
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -173,7 +204,7 @@ async def _serve_until_signalled(
     await serve_socket_mode(bolt_app, app_token, stop, cleanup=drained(cleanup))
 
 
-def run_socket_mode(bolt_app: AsyncApp, app_token: str, *, cleanup: Cleanup | None = None) -> None:
+def run_socket_mode(bolt_app: SlackApp, app_token: str, *, cleanup: Cleanup | None = None) -> None:
     """Connect to Slack over Socket Mode (no public URL needed) until SIGTERM or SIGINT; then
     disconnect, let listeners in flight finish, and run `cleanup`."""
     logger.info("Connecting to Slack in Socket Mode")

@@ -19,10 +19,12 @@ from bot.ports import (
     MemoryConversations,
     MemoryEventDeduper,
     NoRateLimit,
+    NullEraser,
     NullRecorder,
     RateLimiter,
     Recorder,
     Vote,
+    WorkspaceEraser,
 )
 from bot.slack.delivery import Deliverer
 
@@ -63,6 +65,7 @@ class Services:
     memory: ConversationMemory = field(default_factory=MemoryConversations)
     # Every chat.postMessage of a request goes through it (bot.slack.delivery_scope).
     deliverer: Deliverer | None = None
+    eraser: WorkspaceEraser = field(default_factory=NullEraser)
 
     async def question_allowed(self, workspace: str | None, user_id: str | None) -> bool:
         """True while the user is within the per-minute question limit (True if unsure)."""
@@ -124,3 +127,17 @@ class Services:
             saved = False
         metrics.vote_given(vote, saved)
         return saved
+
+    async def workspace_left(self, workspace: str | None) -> None:
+        """Schedule the erasure of a workspace's records (it uninstalled the bot)."""
+        try:
+            await self.eraser.schedule(workspace or UNKNOWN)
+        except Exception:
+            logger.exception("Failed to schedule the erasure of a workspace's records")
+
+    async def erase_due_workspaces(self) -> None:
+        """Erase the records of every workspace whose grace period is over."""
+        try:
+            await self.eraser.erase_due()
+        except Exception:
+            logger.exception("Failed to erase the records of uninstalled workspaces")

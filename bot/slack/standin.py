@@ -54,6 +54,7 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.rejected: list[Call] = []
+        self.auth_tests = 0  # auth.test calls, which are answered but not recorded in `calls`
         self._failures: dict[str, list[Failure]] = {}
         self._windows: dict[str, tuple[float, Failure]] = {}
         self.messages: list[dict[str, Any]] = []  # what conversations.history shows
@@ -70,8 +71,8 @@ class SlackStandIn:
         self.server = TestServer(app, host="127.0.0.1")
 
     async def start(self) -> None:
-        """Listen on a free port."""
-        await self.server.start_server()
+        """Listen on a free port; Slack's access log is not the bot's, so it stays out of logs."""
+        await self.server.start_server(access_log=None)
 
     async def close(self) -> None:
         """Stop listening."""
@@ -93,7 +94,8 @@ class SlackStandIn:
         self, method: str, status: int, *, error: str | None = None, **headers: str
     ) -> None:
         """Answer the next call to `method` with `status` (e.g. 429 with Retry-After) and an
-        error (by default Slack's for that status)."""
+        error (by default Slack's for that status); "response_url" fails the next post to
+        any response_url (e.g. 404 and "expired_url")."""
         error = error or ("ratelimited" if status == 429 else "fatal_error")
         self._failures.setdefault(method, []).append(Failure(status, error, dict(headers)))
 
@@ -207,6 +209,7 @@ class SlackStandIn:
                 headers=failure.headers,
             )
         if method == "auth.test":
+            self.auth_tests += 1
             return web.json_response(auth_test())
         if method in ("conversations.history", "conversations.replies"):
             self.lookups.append(call)
@@ -228,5 +231,10 @@ class SlackStandIn:
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
         key = request.match_info["key"]
+        pending = self._failures.get("response_url")
+        if pending:  # Slack answers a refused response_url post in plain text
+            failure = pending.pop(0)
+            self.calls.append(Call(f"response_url:{failure.status}", dict(request.headers), body))
+            return web.Response(status=failure.status, text=failure.error)
         self.calls.append(Call("response_url", dict(request.headers), {**body, "_key": key}))
         return web.Response(text="ok")

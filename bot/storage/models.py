@@ -1,5 +1,5 @@
-"""The tables: feedback, questions, served answers, processed events, rate-limit counters,
-salt, conversation turns, and the outbox of posts still to deliver."""
+"""The tables: feedback, questions, served answers, processed events, pending erasures,
+rate-limit counters, salt, conversation turns, and the outbox of posts still to deliver."""
 
 from __future__ import annotations
 
@@ -85,6 +85,17 @@ class ProcessedEvent(Base):
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PendingErasure(Base):
+    """A workspace that uninstalled the bot: its records go once `due_at` has passed, unless
+    it installs the bot again before then."""
+
+    __tablename__ = "pending_erasures"
+
+    workspace: Mapped[str] = mapped_column(String(32), primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class RateLimitCounter(Base):

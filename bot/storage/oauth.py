@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from logging import Logger
 from typing import Any
@@ -39,11 +39,18 @@ DEFAULT_BOT_SCOPES = (
 STATE_EXPIRATION_SECONDS = 600
 
 
-class ThreadedInstallationStore(AsyncInstallationStore):
-    """An async face on a sync installation store: each call runs in a worker thread."""
+OnInstall = Callable[[str], Awaitable[None]]
 
-    def __init__(self, store: InstallationStore) -> None:
+
+class ThreadedInstallationStore(AsyncInstallationStore):
+    """An async face on a sync installation store: each call runs in a worker thread.
+
+    `on_install` hears of every workspace (or org) that installs, once it is saved.
+    """
+
+    def __init__(self, store: InstallationStore, on_install: OnInstall | None = None) -> None:
         self._store = store
+        self._on_install = on_install
 
     @property
     def logger(self) -> Logger:
@@ -51,8 +58,11 @@ class ThreadedInstallationStore(AsyncInstallationStore):
         return self._store.logger
 
     async def async_save(self, installation: Installation) -> None:
-        """Save an installation and its bot."""
+        """Save an installation and its bot, then tell `on_install`."""
         await asyncio.to_thread(self._store.save, installation)
+        workspace = installation.team_id or installation.enterprise_id
+        if self._on_install is not None and workspace:
+            await self._on_install(workspace)
 
     async def async_save_bot(self, bot: Bot) -> None:
         """Save a bot."""
@@ -138,9 +148,14 @@ def sqlalchemy_stores(client_id: str, engine: Engine) -> tuple[InstallationStore
 
 
 def make_oauth_settings(
-    settings: Settings, engine: Engine, *, scopes: Sequence[str] = DEFAULT_BOT_SCOPES
+    settings: Settings,
+    engine: Engine,
+    *,
+    scopes: Sequence[str] = DEFAULT_BOT_SCOPES,
+    on_install: OnInstall | None = None,
 ) -> AsyncOAuthSettings | None:
-    """Bolt's OAuth settings (install at /slack/install) when client id and secret are set."""
+    """Bolt's OAuth settings (install at /slack/install) when client id and secret are set;
+    `on_install(workspace)` runs after each installation is saved."""
     if not settings.slack_client_id or settings.slack_client_secret is None:
         return None
     installations, states = sqlalchemy_stores(settings.slack_client_id, engine)
@@ -151,7 +166,7 @@ def make_oauth_settings(
         user_scopes=[],
         install_path="/slack/install",
         redirect_uri_path="/slack/oauth_redirect",
-        installation_store=ThreadedInstallationStore(installations),
+        installation_store=ThreadedInstallationStore(installations, on_install),
         state_store=ThreadedOAuthStateStore(states),
         state_expiration_seconds=STATE_EXPIRATION_SECONDS,
         logger=logger,

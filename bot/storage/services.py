@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from sqlalchemy import Engine
@@ -14,6 +15,7 @@ from bot.storage.conversations import Conversations, TurnStore, TurnT, make_turn
 from bot.storage.db import make_engine, mask_url, upgrade
 from bot.storage.dedupe import DEFAULT_PREFIX, EventDeduper
 from bot.storage.dedupe_shared import make_deduper
+from bot.storage.erasure import WorkspaceEraser
 from bot.storage.failover import make_redis
 from bot.storage.hashing import UserHasher, make_user_hasher
 from bot.storage.outbox import DatabaseOutbox
@@ -25,8 +27,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Storage:
-    """The recorder, deduper, rate limiter, conversation turns and outbox over one database
-    (and Redis when configured)."""
+    """The recorder, deduper, rate limiter, conversation turns, outbox and eraser over one
+    database (and Redis when configured)."""
 
     engine: Engine
     recorder: Recorder
@@ -35,6 +37,7 @@ class Storage:
     turns: TurnStore
     hasher: UserHasher
     outbox: DatabaseOutbox
+    eraser: WorkspaceEraser
     redis: Redis | None = None
 
     def conversations(
@@ -76,5 +79,6 @@ def open_storage(
         turns=make_turn_store(settings, engine, redis, prefix=prefix),
         hasher=hasher,
         outbox=DatabaseOutbox(engine),
+        eraser=WorkspaceEraser(engine, timedelta(days=settings.uninstall_grace_days)),
         redis=redis,
     )

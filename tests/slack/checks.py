@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -69,3 +70,11 @@ def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
             if element.get("type") == "button":
                 found.append(element["action_id"])
     return found
+
+
+def assert_no_traceback(records: list[logging.LogRecord]) -> None:
+    """No record carries a traceback, and Bolt never gave up waiting for an ack (the 3 s,
+    then 404, of a listener that failed around its ack)."""
+    for record in records:
+        assert record.exc_info is None and not record.exc_text, record.getMessage()
+        assert "didn't call ack()" not in record.getMessage(), record.getMessage()

@@ -257,6 +257,18 @@ async def settle(timeout: float = 5.0) -> None:
         await asyncio.wait(others, timeout=timeout)
 
 
+async def listeners_done(timeout: float = 5.0) -> None:
+    """Wait for every Bolt listener still running after its ack (and nothing else: the
+    server's own tasks live as long as the test client)."""
+    running = [
+        t
+        for t in asyncio.all_tasks()
+        if "run_ack_function_asynchronously" in getattr(t.get_coro(), "__qualname__", "")
+    ]
+    if running:
+        await asyncio.wait(running, timeout=timeout)
+
+
 @pytest_asyncio.fixture
 async def bot(
     slack_api: SlackStandIn,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
 import time
@@ -20,12 +22,25 @@ DM_CHANNEL_ID = "D0ALICE"
 _ids = itertools.count(1)
 
 
+def _signature(body: str | bytes, timestamp: str, secret: str) -> str | None:
+    if isinstance(body, str):
+        return SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    # SignatureVerifier decodes bytes as UTF-8 first; Slack's formula works on any bytes.
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
 def signed_headers(
-    body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None, form: bool = True
+    body: str | bytes,
+    *,
+    secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+    form: bool = True,
 ) -> dict[str, str]:
-    """The headers Slack sends: content type, request timestamp and v0 signature."""
+    """The headers Slack sends: content type, request timestamp and v0 signature (of the
+    UTF-8 encoding of a `str` body, or of the bytes as they are)."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    signature = _signature(body, ts, secret)
     return {
         "Content-Type": "application/x-www-form-urlencoded" if form else "application/json",
         "X-Slack-Request-Timestamp": ts,

@@ -98,6 +98,7 @@ def test_serve_really_serves_healthz(slack_kb_dir: Path) -> None:
             proc.terminate()
             _, stderr = proc.communicate(timeout=10)
     assert BOT_TOKEN not in stderr and SIGNING_SECRET not in stderr
+    assert "will be unused" not in stderr  # the app is built without a misleading warning
     assert "Database sqlite:///./data/ecsbot.db at revision " in stderr  # migrated at startup
     assert "Closed the database and Redis connections" in stderr  # and closed on SIGTERM
     assert proc.returncode == 0

@@ -14,7 +14,7 @@ from bot.answering import Answerer
 from bot.slack import create_app
 from bot.slack.listeners.actions import VOTE_NOT_SAVED
 from bot.slack.listeners.common import SORRY
-from bot.slack.standin import SlackStandIn
+from bot.slack.standin import TEAM_ID, SlackStandIn
 from bot.storage.models import ProcessedEvent
 from tests.slack import payloads
 from tests.slack.conftest import FakeRecorder, bot_settings
@@ -70,7 +70,8 @@ async def test_redis_down_dedupe_falls_back_to_the_database_with_a_warning(
         database_url=f"sqlite:///{tmp_path / 'ecsbot.db'}",
         redis_url=down_redis_url(),
     )
-    body = payloads.event_callback(payloads.im_message("what is fargate?"), event_id="Ev0NOREDIS")
+    message = payloads.im_message("what is fargate?")
+    body = payloads.event_callback(message, event_id="Ev0NOREDIS")
     with caplog.at_level(logging.WARNING):
         async with served_with_storage(settings, slack_answerer, slack_api) as (bot, storage):
             for retry in (None, 1, 2):
@@ -81,7 +82,13 @@ async def test_redis_down_dedupe_falls_back_to_the_database_with_a_warning(
             assert slack_api.of("chat.postMessage") == [answer]
             with storage.engine.connect() as connection:
                 keys = connection.execute(select(ProcessedEvent.key)).scalars().all()
-    assert keys == ["event:Ev0NOREDIS"]
+    assert sorted(keys) == sorted(
+        [
+            "event:Ev0NOREDIS",
+            f"message:{TEAM_ID}:{message['channel']}:{message['ts']}",
+            f"message:{TEAM_ID}:client_msg_id:{message['client_msg_id']}",
+        ]
+    )
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     fallback = [w for w in warnings if "event dedupe falls back to the database" in w]
     assert len(fallback) == 1

@@ -81,7 +81,7 @@ async def test_installed_workspace_is_answered_with_its_stored_token(
     assert [(b["client_id"], b["team_id"], b["bot_token"]) for b in bots] == [
         (CLIENT_ID, TEAM_ID, BOT_TOKEN)
     ]
-    assert claimed == ["event:Ev0OAUTH"]  # the deduper shares that database too
+    assert "event:Ev0OAUTH" in claimed  # the deduper shares that database too
     assert answer.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
     assert answer.body["text"].startswith("How ECS and EC2 are priced")
 

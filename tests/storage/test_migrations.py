@@ -20,9 +20,11 @@ BOT_TABLES = {
     "questions",
     "served_answers",
     "processed_events",
+    "pending_erasures",
     "rate_limit_counters",
     "user_hash_salt",
     "conversation_turns",
+    "outbox_messages",
 }
 SLACK_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states"}
 
@@ -57,7 +59,12 @@ def test_migrations_form_one_chain() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
     chain = [r.revision for r in script.walk_revisions()]
-    assert chain[-1] == "0001" and "0002_conversation_turns" in chain and "0003_outbox" in chain
+    assert chain[::-1] == [
+        "0001",
+        "0002_conversation_turns",
+        "0003_outbox",
+        "0004_pending_erasures",
+    ]
 
 
 def test_upgrade_does_not_depend_on_working_directory(tmp_path: Path, sqlite_url: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.slack.listeners import actions, commands, events, home, recommend
+from bot.slack.listeners import actions, commands, events, home, lifecycle, recommend
 
-LISTENER_MODULES: tuple[ModuleType, ...] = (commands, events, recommend, actions, home)
+# lifecycle acknowledges every event type nobody else listens for, so it comes last.
+LISTENER_MODULES: tuple[ModuleType, ...] = (commands, events, recommend, actions, home, lifecycle)

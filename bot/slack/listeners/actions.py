@@ -23,12 +23,14 @@ from bot.blocks import (
 from bot.ports import EntryPoint, Vote
 from bot.slack.listeners.commands import start_recommendation
 from bot.slack.listeners.common import (
-    Destination,
     action_destination,
     apologising,
+    guarded,
+    private_destination,
     respond_for,
     send,
 )
+from bot.slack.listeners.delivery import responded
 from bot.slack.services import Services
 
 ANSWER_TOPIC_PATTERN = re.compile(rf"^{ACTION_ANSWER_TOPIC}:\d+$")
@@ -41,6 +43,10 @@ THANKS_UNHELPFUL = (
     "for a recommendation."
 )
 VOTE_NOT_SAVED = "Sorry, I couldn't save your vote just now. Please try again in a little while."
+SHARE_FAILED = (
+    "Sorry, Slack would not let me share that answer any more. Ask me again in the channel "
+    "(mention me) to post a fresh one."
+)
 
 
 def mention(user_id: str) -> str:
@@ -92,13 +98,9 @@ async def _tell_voter(
     body: dict[str, Any], text: str, *, client: AsyncWebClient, respond: AsyncRespond | None
 ) -> None:
     """Tell the voter alone: through the response_url if there is one, else ephemerally."""
-    async with apologising("thank for feedback", Destination(), client=client, respond=respond):
-        if respond is not None:
-            await send(Destination(), text, client=client, respond=respond)
-        else:
-            user_id = body["user"]["id"]
-            channel = action_destination(body).channel or user_id
-            await client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+    dest = private_destination(body)
+    async with apologising("thank for feedback", dest, client=client, respond=respond):
+        await send(dest, text, client=client, respond=respond)
 
 
 async def handle_feedback(
@@ -132,20 +134,24 @@ async def handle_share(
 ) -> None:
     """Post a privately received answer in the channel, attributed, and drop the private copy."""
     await ack()
-    dest = Destination()
+    dest = private_destination(body)
     user_id = body["user"]["id"]
     async with apologising("share an answer", dest, client=client, respond=respond):
         reply = services.answerer.reply_topic(str(action.get("value")))
         if reply is None:
             await send(dest, TOPIC_GONE, client=client, respond=respond)
             return
-        await respond(
+        shared = await responded(
+            respond,
             text=f"{reply.text} (shared by {mention(user_id)})",
             blocks=to_dicts([*reply.blocks, build_shared_by(user_id)]),
             response_type="in_channel",
             replace_original=False,
         )
-        await respond(delete_original=True)
+        if not shared:
+            await send(dest, SHARE_FAILED, client=client, respond=None)
+            return
+        await responded(respond, delete_original=True)
 
 
 async def handle_help_me_choose(
@@ -167,7 +173,7 @@ async def handle_help_me_choose(
 
 def register(app: AsyncApp) -> None:
     """Listen for every button the answer blocks carry."""
-    app.action(ANSWER_TOPIC_PATTERN)(handle_answer_topic)
-    app.action(FEEDBACK_PATTERN)(handle_feedback)
-    app.action(ACTION_SHARE)(handle_share)
-    app.action(ACTION_HELP_ME_CHOOSE)(handle_help_me_choose)
+    app.action(ANSWER_TOPIC_PATTERN)(guarded(handle_answer_topic))
+    app.action(FEEDBACK_PATTERN)(guarded(handle_feedback))
+    app.action(ACTION_SHARE)(guarded(handle_share))
+    app.action(ACTION_HELP_ME_CHOOSE)(guarded(handle_help_me_choose))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,22 +12,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answering import conversation_key
 from bot.ports import EntryPoint
 from bot.slack.delivery_scope import post_message
-from bot.slack.listeners.common import SLOW_DOWN, Destination, apologising, as_question, send
+from bot.slack.incoming import is_from_a_person, question_of
+from bot.slack.listeners.common import (
+    SLOW_DOWN,
+    Destination,
+    apologising,
+    as_question,
+    guarded,
+    send,
+)
 from bot.slack.services import UNKNOWN, Services
 
 logger = logging.getLogger(__name__)
-
-
-def without_mention_of(text: str, user_id: str | None) -> str:
-    """`text` with every mention of `user_id` (the bot) removed."""
-    if not user_id:
-        return text
-    return re.sub(rf"<@{re.escape(user_id)}(?:\|[^>]*)?>", " ", text).strip()
-
-
-def is_from_a_person(event: dict[str, Any]) -> bool:
-    """True for a plain new message typed by a person: no subtype, no bot."""
-    return not event.get("subtype") and not event.get("bot_id") and bool(event.get("user"))
 
 
 async def answer(
@@ -76,12 +71,12 @@ async def handle_app_mention(
     services: Services,
 ) -> None:
     """Answer a mention in a thread: the mention's own thread, or a new one under it."""
-    if not is_from_a_person(event):
+    if not is_from_a_person(event, context.bot_user_id):
         return
     if not await services.question_allowed(context.team_id, event["user"]):
         await slow_down(event, client)
         return
-    question = without_mention_of(event.get("text") or "", context.bot_user_id)
+    question = question_of(event, context.bot_user_id)
     dest = Destination(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"])
     await answer(
         question,
@@ -100,12 +95,12 @@ async def handle_message(
     services: Services,
 ) -> None:
     """Answer a direct message in the DM; ignore edits, deletions, joins and bots."""
-    if event.get("channel_type") != "im" or not is_from_a_person(event):
+    if event.get("channel_type") != "im" or not is_from_a_person(event, context.bot_user_id):
         return
     if not await services.question_allowed(context.team_id, event["user"]):
         await slow_down(event, client)
         return
-    question = without_mention_of(event.get("text") or "", context.bot_user_id)
+    question = question_of(event, context.bot_user_id)
     dest = Destination(channel=event["channel"], thread_ts=event.get("thread_ts"))
     await answer(
         question,
@@ -119,5 +114,5 @@ async def handle_message(
 
 def register(app: AsyncApp) -> None:
     """Listen for mentions and for every message event (so none goes unacknowledged)."""
-    app.event("app_mention")(handle_app_mention)
-    app.event("message")(handle_message)
+    app.event("app_mention")(guarded(handle_app_mention))
+    app.event("message")(guarded(handle_message))

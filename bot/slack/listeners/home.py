@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import build_home, to_dicts
+from bot.slack.listeners.common import guarded
 from bot.slack.services import Services
 
 logger = logging.getLogger(__name__)
@@ -25,9 +26,9 @@ async def handle_app_home_opened(
         await client.views_publish(user_id=event["user"], view=view)
     except Exception:
         # There is nowhere to show an apology on a Home tab that failed to publish.
-        logger.exception("Failed to publish the App Home for %s", event.get("user"))
+        logger.exception("Failed to publish the App Home")
 
 
 def register(app: AsyncApp) -> None:
     """Listen for the Home tab being opened."""
-    app.event("app_home_opened")(handle_app_home_opened)
+    app.event("app_home_opened")(guarded(handle_app_home_opened))

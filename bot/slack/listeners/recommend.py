@@ -46,6 +46,7 @@ from bot.slack.listeners.common import (
     Destination,
     action_destination,
     apologising,
+    guarded,
     respond_for,
 )
 from bot.slack.listeners.recommend_modal import (
@@ -177,5 +178,5 @@ def register(app: AsyncApp) -> None:
     The "Help me choose" button itself stays with bot.slack.listeners.actions, which calls
     `start_recommendation`, as the slash command does.
     """
-    app.action(DIALOG_ACTION_PATTERN)(handle_dialog_click)
-    app.view(CALLBACK_RECOMMEND_MODAL)(handle_recommend_submission)
+    app.action(DIALOG_ACTION_PATTERN)(guarded(handle_dialog_click))
+    app.view(CALLBACK_RECOMMEND_MODAL)(guarded(handle_recommend_submission))

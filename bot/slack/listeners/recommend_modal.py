@@ -126,7 +126,7 @@ async def _send_recommendation(
         await deliver(client, target, recommendation_text(rec), blocks)
     except Exception:
         # The form is closed: there is nowhere left to apologise but the log.
-        logger.exception("Failed to send a recommendation to %s", target.user_id)
+        logger.exception("Failed to send a recommendation")
 
 
 async def handle_recommend_submission(
