@@ -82,6 +82,15 @@ def dedupe_key(body: dict[str, Any]) -> str | None:
     return keys[0] if keys else None
 
 
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """The key the request's posts are numbered under in the outbox: its first dedupe key, a
+    click's hashed (it holds the user's id, and the outbox logs and stores post keys)."""
+    key = dedupe_key(body)
+    if key is not None and key.startswith("action:"):
+        return f"action:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
+    return key
+
+
 class _ErasureClock:
     """Starts `services.erase_due_workspaces` in the background at most every so often."""
 
@@ -121,7 +130,7 @@ def inject_services_and_dedupe(
                 return BoltResponse(status=200, body="")
         context["services"] = services
         if services.deliverer is not None:
-            open_delivery_scope(services.deliverer, dedupe_key(body), context.get("team_id"))
+            open_delivery_scope(services.deliverer, delivery_key(body), context.get("team_id"))
         await next()
         return None
 

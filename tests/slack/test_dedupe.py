@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.blocks import ACTION_SHARE
-from bot.slack.middleware import MAX_KEY_CHARS, dedupe_key
+from bot.slack.middleware import MAX_KEY_CHARS, dedupe_key, delivery_key
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, FakeRecorder
 
@@ -40,6 +40,16 @@ def test_dedupe_key(body: dict[str, Any], key: str | None) -> None:
     assert dedupe_key(body) == key
 
 
+def test_delivery_key_keeps_a_clicks_user_id_out() -> None:
+    """An event's posts are keyed by its event_id; a click's by a hash of its key, stable
+    for the click but without the user's id (the outbox logs post keys)."""
+    assert delivery_key({"type": "event_callback", "event_id": "Ev1"}) == "event:Ev1"
+    one, again = (delivery_key(click("feedback:helpful", "1.2", user="U0SECRET")) for _ in "ab")
+    other = delivery_key(click("feedback:helpful", "1.3", user="U0SECRET"))
+    assert one is not None and one.startswith("action:") and "U0SECRET" not in one
+    assert one == again and one != other
+
+
 def test_overlong_keys_fit_the_database_column() -> None:
     """A key longer than the database fallback's column is cut and hashed, still unique."""
     one, two = (dedupe_key(click("a" * 255, f"1.{n}")) for n in (1, 2))
@@ -63,6 +73,17 @@ async def test_same_answer_button_click_twice_answers_once(bot: BotUnderTest) ->
     assert len(bot.api.of("chat.postMessage")) == 1
     await bot.click("answer_topic:0", "fargate", container=container)
     await bot.api.wait_for("chat.postMessage", 2)
+
+
+@pytest.mark.asyncio
+async def test_a_clicks_post_carries_no_user_id_in_its_metadata_key(bot: BotUnderTest) -> None:
+    """The answer a click posts goes through the outbox under a key without the clicker's id."""
+    container = payloads.message_container(payloads.DM_CHANNEL_ID, payloads.new_ts())
+    await bot.click("answer_topic:0", "fargate", container=container)
+    [call] = await bot.api.wait_for("chat.postMessage")
+    key = str(call.body["metadata"]["event_payload"]["key"])
+    assert key.startswith("action:") and key.endswith("#1")
+    assert payloads.USER_ID not in key
 
 
 @pytest.mark.asyncio
