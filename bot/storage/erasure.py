@@ -2,8 +2,9 @@
 
 On uninstall (or when Slack revokes the bot's token) the workspace gets a pending erasure,
 due UNINSTALL_GRACE_DAYS later. Installing the bot again before then cancels it. Once due,
-the workspace's questions, votes and served-answer counts are deleted in one transaction.
-Any replica may do it: the rows are gone for every other one. A database failure is one log line (repeats
+the workspace's questions, votes and served-answer counts, and the outbox's rows for its
+posts (the text of those Slack never took), are deleted in one transaction. Any replica may
+do it: the rows are gone for every other one. A database failure is one log line (repeats
 rate-limited), never raised: the erasure is tried again at the next check.
 """
 
@@ -20,7 +21,7 @@ from bot import metrics
 from bot.storage.columns import utcnow
 from bot.storage.db import mask_url
 from bot.storage.failure_log import FailureLog
-from bot.storage.models import Feedback, PendingErasure, Question, ServedAnswer
+from bot.storage.models import Feedback, OutboxMessage, PendingErasure, Question, ServedAnswer
 from bot.storage.sql import upsert_insert
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,8 @@ class WorkspaceEraser:
             for workspace in workspaces:
                 for table in ERASED_TABLES:
                     connection.execute(delete(table).where(table.workspace == workspace))
+                outbox = delete(OutboxMessage).where(OutboxMessage.team_id == workspace)
+                connection.execute(outbox)
                 self._delete_pending(connection, workspace)
         return workspaces
 

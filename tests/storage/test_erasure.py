@@ -1,6 +1,6 @@
-"""WorkspaceEraser: an uninstalled workspace's records go after the grace period, and only
-its own; a reinstall within the grace period keeps them; a database that is down is one log
-line. On SQLite and PostgreSQL."""
+"""WorkspaceEraser: an uninstalled workspace's records (the outbox's rows too) go after the
+grace period, and only its own; a reinstall within the grace period keeps them; a database
+that is down is one log line. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, func, select
 
+from bot.ports import Post
 from bot.storage.db import make_engine
 from bot.storage.erasure import WorkspaceEraser
 from bot.storage.hashing import UserHasher
-from bot.storage.models import Feedback, PendingErasure, Question, ServedAnswer
+from bot.storage.models import Feedback, OutboxMessage, PendingErasure, Question, ServedAnswer
+from bot.storage.outbox import DatabaseOutbox
 from bot.storage.recorder import Recorder
 from tests.ports import free_port
 from tests.storage.fakes import FakeMatch
@@ -36,11 +38,17 @@ class Clock:
 
 
 async def fill(engine: Engine, hasher: UserHasher, workspace: str) -> None:
-    """One unanswered question, one vote and one served answer in `workspace`."""
+    """One unanswered question, one vote, one served answer and one post Slack never took
+    (its text kept in the outbox) in `workspace`."""
     recorder = Recorder(engine, hasher)
     assert await recorder.record_question(workspace, "how do I use lambda", FakeMatch(None, False))
     assert await recorder.record_feedback(workspace, "U0VOTER", "cost", "C1:1.2", "helpful")
     assert await recorder.record_served(workspace, "cost", "button")
+    outbox = DatabaseOutbox(engine)
+    post = Post(f"event:Ev{workspace}#1", "answer", workspace, "D1", "", "an answer", None)
+    post_id = await outbox.add(post, owner="a", lease_seconds=30.0, give_up_seconds=900.0)
+    assert post_id is not None
+    await outbox.given_up(post_id, "channel_not_found")
 
 
 def counts(engine: Engine, workspace: str) -> dict[str, int]:
@@ -50,10 +58,18 @@ def counts(engine: Engine, workspace: str) -> dict[str, int]:
         for model in (Question, Feedback, ServedAnswer, PendingErasure):
             query = select(func.count()).where(model.workspace == workspace)
             found[model.__tablename__] = connection.execute(query).scalar_one()
+        query = select(func.count()).where(OutboxMessage.team_id == workspace)
+        found[OutboxMessage.__tablename__] = connection.execute(query).scalar_one()
     return found
 
 
-KEPT = {"questions": 1, "feedback": 1, "served_answers": 1, "pending_erasures": 0}
+KEPT = {
+    "questions": 1,
+    "feedback": 1,
+    "served_answers": 1,
+    "pending_erasures": 0,
+    "outbox_messages": 1,
+}
 PENDING = {**KEPT, "pending_erasures": 1}
 ERASED = dict.fromkeys(KEPT, 0)
 
@@ -70,7 +86,7 @@ async def test_records_go_after_the_grace_period_and_only_that_workspace_s(
     database: Engine, hasher: UserHasher
 ) -> None:
     """Scheduled at uninstall, nothing goes for seven days; then the workspace's questions,
-    votes and served answers go, and another workspace's stay."""
+    votes, served answers and outbox rows go, and another workspace's stay."""
     clock = Clock()
     eraser = WorkspaceEraser(database, GRACE, clock=clock)
     for workspace in ("T0GONE", "T0STAYS"):
