@@ -41,9 +41,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_matcher.py
 
-## eval: score matching on the shared dev set
+## eval: score matching on the shared dev set and every labelled set in tests/data
 eval: $(STAMP)
-	$(BIN)/ecsbot eval ../shared/eval/dev.jsonl
+	$(BIN)/ecsbot eval --quiet $(wildcard ../shared/eval/dev.jsonl) tests/data/*.jsonl
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
