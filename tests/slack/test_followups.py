@@ -187,3 +187,27 @@ async def test_a_failing_memory_is_logged_and_the_answer_goes_on(
     assert len([m for m in errors if m.startswith("Failed to recall")]) == 1
     assert len([m for m in errors if m.startswith("Failed to remember")]) == 1
     assert not [m for m in errors if m.startswith("Failed to answer")]
+
+
+async def test_a_clicked_answer_becomes_the_conversation_turn(
+    served: tuple[BotUnderTest, ConversationMemory], spy: SpyAnswerer
+) -> None:
+    """After "did you mean → Windows containers" is clicked in a DM, a bare follow-up leans on
+    the clicked topic, not on the question before it."""
+    bot, memory = served
+    dm = conversation_key(TEAM_ID, payloads.DM_CHANNEL_ID)
+    await bot.event(payloads.im_message(GPU_QUESTION))
+    [first] = await bot.api.wait_for("chat.postMessage")
+    await remembered(memory, dm, "gpu")
+    message_ts = payloads.new_ts()
+    await bot.click(
+        "answer_topic:0",
+        "windows-containers",
+        container=payloads.message_container(payloads.DM_CHANNEL_ID, message_ts),
+        message={"type": "message", "ts": message_ts},
+    )
+    await bot.api.wait_for("chat.postMessage", 2)
+    await remembered(memory, dm, "windows-containers")
+    await bot.event(payloads.im_message("and how much does it cost?"))
+    await bot.api.wait_for("chat.postMessage", 3)
+    assert spy.previous[-1] is not None and spy.previous[-1].topic_id == "windows-containers"

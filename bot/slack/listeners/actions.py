@@ -23,6 +23,7 @@ from bot.blocks import (
 from bot.ports import EntryPoint, Vote
 from bot.slack.listeners.commands import start_recommendation
 from bot.slack.listeners.common import (
+    action_conversation,
     action_destination,
     apologising,
     guarded,
@@ -31,7 +32,7 @@ from bot.slack.listeners.common import (
     send,
 )
 from bot.slack.listeners.delivery import responded
-from bot.slack.services import Services
+from bot.slack.services import UNKNOWN, Services
 
 ANSWER_TOPIC_PATTERN = re.compile(rf"^{ACTION_ANSWER_TOPIC}:\d+$")
 FEEDBACK_PATTERN = re.compile(rf"^{ACTION_FEEDBACK}:(?:{FEEDBACK_HELPFUL}|{FEEDBACK_UNHELPFUL})$")
@@ -88,6 +89,9 @@ async def handle_answer_topic(
             await send(dest, TOPIC_GONE, client=client, respond=reply_to)
             return
         await send(dest, reply.text, reply.blocks, client=client, respond=reply_to)
+        # A follow-up after "did you mean → Fargate" continues from Fargate.
+        conversation = action_conversation(_workspace(body) or UNKNOWN, dest)
+        await services.turn_taken(conversation, reply.turn)
         entry_point: EntryPoint = (
             "home" if (body.get("container") or {}).get("type") == "view" else "button"
         )

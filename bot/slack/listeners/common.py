@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answering import conversation_key
 from bot.blocks import to_dicts
 from bot.slack.delivery_scope import post_message
 from bot.slack.listeners.delivery import reach_privately, responded, slack_failure
@@ -70,6 +71,14 @@ def action_destination(body: dict[str, Any]) -> Destination:
     if is_direct_message(channel):
         return Destination(channel=channel, thread_ts=thread_ts)
     return Destination(channel=channel, thread_ts=thread_ts or container.get("message_ts"))
+
+
+def action_conversation(workspace: str, dest: Destination) -> str:
+    """The conversation a click's answer continues: the thread or DM it lands in, or, for an
+    answer only the clicker sees, their slash-command conversation in that channel."""
+    if dest.channel is not None:
+        return conversation_key(workspace, dest.channel, thread_ts=dest.thread_ts)
+    return conversation_key(workspace, dest.origin or "unknown", user=dest.user or "unknown")
 
 
 def private_destination(body: dict[str, Any]) -> Destination:
