@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeErrors, load_knowledge
+from bot.knowledge import KnowledgeBase, KnowledgeErrors, load_knowledge
 from tests.conftest import TINY_TOPIC, write_topic
 
 ENTRY = """\
@@ -77,3 +77,18 @@ def test_entry_ids_are_unique_across_topics(tmp_path: Path) -> None:
     topic_with_entry(tmp_path, "beta", "shared-id", "Fact.")
     [message] = errors_of(tmp_path)
     assert "duplicate entry id" in message and "entries[shared-id].id" in message
+
+
+def test_every_shipped_topic_has_a_short_lead(kb: KnowledgeBase) -> None:
+    """Every topic has a lead (its answer to the broad question) of at most 300 characters."""
+    missing = [t.id for t in kb if not t.lead]
+    assert not missing
+    assert all(len(t.lead_for()) <= 300 for t in kb)
+
+
+def test_shipped_knowledge_has_at_least_200_entries(kb: KnowledgeBase) -> None:
+    """Precise questions are answered by entries: at least 200, each with 5+ phrasings."""
+    entries = list(kb.entries())
+    assert len(entries) >= 200
+    thin = [entry.id for _, entry in entries if len(entry.questions) < 5]
+    assert not thin
