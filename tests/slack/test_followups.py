@@ -197,7 +197,7 @@ async def test_a_clicked_answer_becomes_the_conversation_turn(
     bot, memory = served
     dm = conversation_key(TEAM_ID, payloads.DM_CHANNEL_ID)
     await bot.event(payloads.im_message(GPU_QUESTION))
-    [first] = await bot.api.wait_for("chat.postMessage")
+    [_answer] = await bot.api.wait_for("chat.postMessage")
     await remembered(memory, dm, "gpu")
     message_ts = payloads.new_ts()
     await bot.click(
