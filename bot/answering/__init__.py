@@ -12,6 +12,12 @@ from bot.answering.conversation import (
     Turn,
     conversation_key,
 )
+from bot.answering.intents import (
+    HELP_WORDS,
+    RECOMMEND_WORD,
+    as_question,
+    wants_recommendation,
+)
 from bot.answering.recommender import (
     DIALOG_KEY_LABEL,
     Recommender,
@@ -23,13 +29,17 @@ from bot.answering.recommender import (
 __all__ = [
     "DEFAULT_TURN_TTL_SECONDS",
     "DIALOG_KEY_LABEL",
+    "HELP_WORDS",
+    "RECOMMEND_WORD",
     "TURN_QUESTION_CHARS",
     "Answerer",
     "Recommender",
     "Reply",
     "Turn",
+    "as_question",
     "conversation_key",
     "dialog_key",
     "load_recommender",
     "recommendation_dir",
+    "wants_recommendation",
 ]

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
 from bot.answering.conversation import Turn
-from bot.blocks import build_answer, build_entry_answer, build_help, build_match, fallback_text
+from bot.answering.intents import as_question, wants_recommendation
+from bot.blocks import (
+    CHOOSE_TOPIC_ID,
+    build_answer,
+    build_entry_answer,
+    build_help,
+    build_match,
+    fallback_text,
+)
 from bot.knowledge import Entry, KnowledgeBase, Topic
 from bot.matching import MAX_QUESTION_CHARS, Match, Matcher, truncate
 
@@ -54,9 +62,14 @@ class Answerer:
     ) -> Reply:
         """The reply to a free-text question, read as a follow-up of `previous` when it does not
         stand alone; help when it is empty."""
-        stripped = question.strip()
+        stripped = as_question(question)
         if not stripped:
             return Reply(blocks=build_help(self.kb), text=HELP_TEXT, turn=previous)
+        if wants_recommendation(stripped):
+            # The dialog itself is the surface's to run; this answer offers its button.
+            chooser = self.reply_topic(CHOOSE_TOPIC_ID, shareable=shareable)
+            if chooser is not None:
+                return chooser
         text, truncated = truncate(stripped, MAX_QUESTION_CHARS)
         match = self.matcher.match(
             text,

@@ -32,7 +32,7 @@ from bot.blocks.common import (
 )
 from bot.blocks.entries import build_entry_lead, build_entry_tail
 from bot.knowledge import Entry, KnowledgeBase, Topic
-from bot.matching import Match, escape_mrkdwn, truncate
+from bot.matching import Match, asking_sentence, escape_mrkdwn, truncate
 
 FIELD_TEXT_LIMIT = 2000
 ECHO_LIMIT = 200
@@ -131,7 +131,9 @@ def build_did_you_mean(match: Match) -> list[Block]:
     """For a low-confidence match: no guess, a button per candidate topic."""
     assert match.topic is not None, "did-you-mean needs at least one candidate"
     candidates = [match.topic, *(s.topic for s in match.suggestions)]
-    question, _ = truncate(match.question, ECHO_LIMIT)
+    # A long message is echoed by the sentence that asks, not by its opening background.
+    asked = match.question if len(match.question) <= ECHO_LIMIT else asking_sentence(match.question)
+    question, _ = truncate(asked, ECHO_LIMIT)
     return [
         SectionBlock(
             text=MarkdownTextObject(

@@ -10,15 +10,13 @@ from dataclasses import dataclass, field
 
 import click
 
-from bot.answering import Answerer, Reply, Turn
+from bot.answering import Answerer, Reply, Turn, as_question, wants_recommendation
 from bot.blocks import render_blocks
 from bot.cli.common import answerer
 from bot.cli.group import main
 from bot.cli.recommend import recommend_interactively
 from bot.knowledge import Topic
 from bot.matching import MAX_QUESTION_CHARS, truncate
-from bot.slack.listeners.commands import RECOMMEND_WORD
-from bot.slack.listeners.common import as_question
 
 QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
 GREETING = (
@@ -70,7 +68,7 @@ def reply_to(line: str, bot: Answerer, talk: Conversation) -> Reply | None:
         if (picked := _pick(bot, talk, int(text))) is not None:
             show(picked, talk, keep_choices=True)
         return None
-    if text.lower() == RECOMMEND_WORD:
+    if wants_recommendation(text):
         _recommend()
         return None
     question, _ = truncate(as_question(text), MAX_QUESTION_CHARS * 2)

@@ -12,6 +12,7 @@ from bot.matching.matcher import Matcher
 from bot.matching.scope import QuestionWeights, ScopeGate
 from bot.matching.text import (
     MAX_QUESTION_CHARS,
+    asking_sentence,
     escape_mrkdwn,
     strip_slack_markup,
     truncate,
@@ -30,6 +31,7 @@ __all__ = [
     "QuestionWeights",
     "ScopeGate",
     "Suggestion",
+    "asking_sentence",
     "escape_mrkdwn",
     "evaluate",
     "read_cases",

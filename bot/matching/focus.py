@@ -139,6 +139,20 @@ _FOLLOW_UP_OPENERS = [
     ("but",),
     ("what", "else"),
 ]
+# "tell me about load balancing on ecs" wants the overview, not one fact from it.
+_BROAD_OPENERS = [
+    ("tell", "me", "about"),
+    ("explain",),
+    ("overview",),
+    ("describe",),
+    ("eli5",),
+    ("intro", "to"),
+    ("introduction", "to"),
+    ("what", "do", "you", "know", "about"),
+    ("give", "me", "an", "overview"),
+    ("summarize",),
+    ("summarise",),
+]
 _ANAPHORA = frozenset({"it", "that", "this", "those", "them", "they", "there", "its"})
 # A message this short that points back ("how is that done on ec2?") is a follow-up.
 _SHORT_MESSAGE_WORDS = 10
@@ -154,6 +168,10 @@ class Focus:
     comparative: bool
     follow_up: bool
     dimension: bool = False
+    # Points back at what was said ("how is that done on ec2?"), rather than adding a
+    # subject of its own ("what about windows?").
+    refers_back: bool = False
+    broad: bool = False
 
     @property
     def names_a_service(self) -> bool:
@@ -190,5 +208,7 @@ def focus(tokens: list[str]) -> Focus:
         subject=_subject(tokens),
         comparative=any(t in _COMPARATIVE for t in tokens),
         follow_up=opener or (anaphoric and len(tokens) <= _SHORT_MESSAGE_WORDS),
+        refers_back=anaphoric and len(tokens) <= _SHORT_MESSAGE_WORDS,
+        broad=any(tuple(tokens[: len(p)]) == p for p in _BROAD_OPENERS),
         dimension=any(t in DIMENSIONS for t in tokens),
     )

@@ -8,7 +8,6 @@ Whether a question is in scope at all is a separate decision (bot.matching.scope
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from bot.knowledge import Entry, KnowledgeBase, Topic
@@ -17,6 +16,7 @@ from bot.matching.learned import LearnedReading, TopicClassifier
 from bot.matching.lexical import OVERVIEW, LexicalIndex, Query, Scores
 from bot.matching.match import Match, Suggestion
 from bot.matching.scope import QuestionWeights, ScopeGate
+from bot.matching.text import asking_sentence
 
 # Tuned on the *kinds* of question in the dev-style and real-question sets (tests/data).
 MIN_SCORE = 0.25
@@ -38,6 +38,9 @@ PRECISE_TERMS = 2
 BROAD_OVERVIEW = 0.9
 # A follow-up stays on the topic it follows unless another clearly fits better.
 FOLLOW_UP_BONUS = 0.3
+# How much the previous question counts in the classifier's reading of a follow-up.
+CONTEXT_LEARNED = 0.25
+CONTEXT_LEARNED_BACK = 0.5  # ... when it points back at it ("how is that done...")
 # A message this short that does not stand alone is read with the previous turn.
 SHORT_FOLLOW_UP_WORDS = 12
 # What a comparison with no subject compares, in a conversation with this bot.
@@ -46,7 +49,6 @@ DEFAULT_COMPARISON = "ecs or ec2"
 
 # A question about a neighbouring service only is ours when a phrasing matches it this well.
 NEIGHBOUR_COVERED = 0.8
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Matcher:
         self._topics = self._lexical.topics
         self._learned = TopicClassifier(kb)
         self._scope = ScopeGate(kb.vocabulary, self.analyzer)
+        self._title_terms = [frozenset(self.analyzer.terms(t.title)) for t in self._topics]
 
     def _focus(self, text: str) -> Focus:
         return focus(self.analyzer.surface(text, correct=True))
@@ -90,7 +93,8 @@ class Matcher:
         learned = learned_reading.margins
         if context:
             extra = self._learned.scores(context)
-            learned = [a + 0.5 * b for a, b in zip(learned, extra, strict=True)]
+            weight = CONTEXT_LEARNED_BACK if own.refers_back else CONTEXT_LEARNED
+            learned = [a + weight * b for a, b in zip(learned, extra, strict=True)]
         combined = {}
         for index, lexical in scores.topics.items():
             value = lexical + LEARNED_WEIGHT * learned[index]
@@ -99,7 +103,7 @@ class Matcher:
                 value -= WRONG_SIDE_DROP
             elif not context and side and len(own.sides) == 1 and side == own.subject:
                 value += RIGHT_SIDE_BONUS
-            if context_topic == self._topics[index].id:
+            if own.refers_back and context_topic == self._topics[index].id:
                 value += FOLLOW_UP_BONUS
             combined[index] = value
         real_context = context and context != DEFAULT_COMPARISON
@@ -116,9 +120,7 @@ class Matcher:
 
     def _asking_focus(self, question: str) -> Focus:
         """The focus of the sentence that asks (the last with a question mark, else the last)."""
-        sentences = [s for s in _SENTENCE_END.split(question) if s.strip()]
-        asking = [s for s in sentences if "?" in s] or sentences[-1:] or [question]
-        return self._focus(asking[-1])
+        return self._focus(asking_sentence(question))
 
     def _about_a_neighbour(self, reading: _Reading) -> bool:
         """True when the question asks about a neighbouring service, not about ours."""
@@ -129,10 +131,21 @@ class Matcher:
         # the comparison words ("... or any other way to keep EKS costs down?").
         return bool(whole.neighbours) and not whole.sides
 
+    def _names_a_topic(self, reading: _Reading) -> bool:
+        """ "tell me about security", "monitoring?": one known word, and it is in a topic's
+        title — a topic named and nothing else."""
+        query = reading.query
+        if len(query.known) != 1 or query.unknown_weight or not reading.scores.topics:
+            return False
+        best = max(reading.scores.topics, key=lambda i: reading.scores.topics[i])
+        return next(iter(query.known)) in self._title_terms[best]
+
     def _in_scope(self, reading: _Reading, best: float) -> bool:
         covered = max(reading.scores.phrasings.values(), default=0.0) >= NEIGHBOUR_COVERED
         if self._about_a_neighbour(reading) and not covered:
             return False
+        if self._names_a_topic(reading):
+            return True
         query = reading.query
         weights = QuestionWeights(
             terms=self.analyzer.terms(reading.scope_text, correct=True),
@@ -155,6 +168,8 @@ class Matcher:
     def _entry(self, topic_index: int, reading: _Reading) -> Entry | None:
         """The topic's entry that answers the question, or None for the overview."""
         topic = self._topics[topic_index]
+        if reading.focus.broad:
+            return None
         scored = [
             (self._entry_score(reading, (topic_index, i)), i) for i in range(len(topic.entries))
         ]

@@ -44,6 +44,22 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The non-empty sentences (and lines) of a text, in order."""
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def asking_sentence(text: str) -> str:
+    """The sentence that asks: the last with a question mark, else the last; the whole text
+    when it has one sentence."""
+    found = sentences(text)
+    asking = [s for s in found if "?" in s] or found[-1:]
+    return asking[-1].strip() if asking else text
+
+
 def truncate(text: str, limit: int) -> tuple[str, bool]:
     """Cut `text` to at most `limit` characters at a word boundary; say whether it was cut."""
     if len(text) <= limit:

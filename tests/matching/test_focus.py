@@ -94,3 +94,32 @@ def test_a_message_that_stands_alone_ignores_the_context(answerer: Answerer) -> 
     """A full question after another topic is matched on its own."""
     _, got = follow(answerer, "does fargate support gpus?", "how do I patch ec2 instances?")
     assert got == "os-patching"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic_id"),
+    [("tell me about security", "security"), ("monitoring?", "monitoring")],
+)
+def test_a_topic_named_alone_is_answered(matcher: Matcher, question: str, topic_id: str) -> None:
+    """One word that names a topic is enough in a chat with this bot."""
+    match = matcher.match(question)
+    assert match.topic is not None and match.topic.id == topic_id
+
+
+@pytest.mark.parametrize("question", ["how does DNS work", "are you a robot"])
+def test_one_known_word_that_names_no_topic_is_declined(matcher: Matcher, question: str) -> None:
+    """A single word the knowledge base knows, but no topic's name, is not enough."""
+    assert matcher.match(question).topic is None
+
+
+def test_a_broad_request_gets_the_overview(matcher: Matcher) -> None:
+    """'tell me about …' wants the topic's overview, not one fact from it."""
+    match = matcher.match("tell me about load balancing on ecs")
+    assert match.topic is not None and match.topic.id == "load-balancing"
+    assert match.entry is None
+
+
+def test_a_follow_up_with_a_subject_of_its_own_moves_on(answerer: Answerer) -> None:
+    """'what about pricing?' after a scaling answer is about cost, not scaling."""
+    _, got = follow(answerer, "how do i autoscale ecs services?", "what about pricing?")
+    assert got == "cost"

@@ -11,14 +11,13 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answering import conversation_key
+from bot.answering import as_question, conversation_key, wants_recommendation
 from bot.blocks import COMMAND, to_dicts
 from bot.slack.incoming import from_slack
 from bot.slack.listeners.common import (
     SLOW_DOWN,
     Destination,
     apologising,
-    as_question,
     guarded,
     send,
 )
@@ -26,8 +25,6 @@ from bot.slack.listeners.common import (
 # The seam the "Help me choose" button (bot.slack.listeners.actions) starts the dialog through too.
 from bot.slack.listeners.recommend import start_recommendation as start_recommendation
 from bot.slack.services import UNKNOWN, Services
-
-RECOMMEND_WORD = "recommend"
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +47,14 @@ async def handle_command(
 ) -> None:
     """Answer `/ecs-vs-ec2 <question>` ephemerally with a Share button; help; or recommend."""
     text = from_slack(str(body.get("text") or "")).strip()
-    if not has_response_url(body) and text.lower() != RECOMMEND_WORD:
+    if not has_response_url(body) and not wants_recommendation(text):
         await answer_in_ack(ack, text, services)
         return
     await ack()
     dest = Destination(user=body.get("user_id"), origin=body.get("channel_id"))
     reply_to = respond if has_response_url(body) else None
     async with apologising("answer the slash command", dest, client=client, respond=reply_to):
-        if text.lower() == RECOMMEND_WORD:
+        if wants_recommendation(text):
             await start_recommendation(
                 dest=dest, body=body, client=client, respond=reply_to, services=services
             )

@@ -22,7 +22,6 @@ from bot.slack.listeners.delivery import reach_privately, responded, slack_failu
 
 logger = logging.getLogger(__name__)
 
-HELP_WORDS = frozenset({"", "help", "?", "-h", "--help"})
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 SLOW_DOWN = "You're asking faster than I can keep up with. Please wait a minute, then ask again."
@@ -43,12 +42,6 @@ class Destination:
     def ephemeral(self) -> bool:
         """True when only the person who asked sees the reply."""
         return self.channel is None
-
-
-def as_question(text: str) -> str:
-    """The question in what the user typed: empty (so: help) for "help" and the like."""
-    stripped = text.strip()
-    return "" if stripped.lower() in HELP_WORDS else stripped
 
 
 def is_direct_message(channel_id: str) -> bool:

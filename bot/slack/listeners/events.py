@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answering import conversation_key
+from bot.answering import as_question, conversation_key
 from bot.ports import EntryPoint
 from bot.slack.delivery_scope import post_message
 from bot.slack.incoming import is_from_a_person, question_of
@@ -17,7 +17,6 @@ from bot.slack.listeners.common import (
     SLOW_DOWN,
     Destination,
     apologising,
-    as_question,
     guarded,
     send,
 )

@@ -1,0 +1,44 @@
+"""The Answerer: what every surface gets back for what a person typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering import Answerer, as_question, wants_recommendation
+from bot.answering.answerer import HELP_TEXT
+from bot.blocks import CHOOSE_TOPIC_ID, build_did_you_mean, to_dicts
+from bot.matching import Match
+
+
+@pytest.mark.parametrize("text", ["", "  ", "help", "HELP", "?", "/ecs-vs-ec2 help"])
+def test_help_words_get_help(answerer: Answerer, text: str) -> None:
+    """Help words get the help text, whatever the surface."""
+    reply = answerer.reply(text)
+    assert reply.text == HELP_TEXT and reply.match is None
+
+
+@pytest.mark.parametrize(
+    "text", ["recommend", "Help me choose", "help me choose!", "/ecs-vs-ec2 recommend"]
+)
+def test_asking_for_a_recommendation_offers_the_dialog(answerer: Answerer, text: str) -> None:
+    """'recommend' or the button's own label answers with the topic that offers the dialog."""
+    assert wants_recommendation(text)
+    reply = answerer.reply(text)
+    assert reply.match is not None and reply.match.topic is not None
+    assert reply.match.topic.id == CHOOSE_TOPIC_ID
+    assert '"recommend_start"' in str(to_dicts(reply.blocks)).replace("'", '"')
+
+
+def test_a_question_is_not_mistaken_for_a_command() -> None:
+    """Questions that merely contain the words stay questions."""
+    assert as_question("can you help me with fargate pricing?") != ""
+    assert not wants_recommendation("what do you recommend for gpu workloads?")
+
+
+def test_a_long_message_is_echoed_by_its_asking_sentence(answerer: Answerer) -> None:
+    """When unsure, the echo quotes the sentence that asks, not the opening background."""
+    fargate = answerer.kb.topics["fargate"]
+    question = "We are a small team of four. " * 12 + "Is this a fit for our cron jobs?"
+    blocks = to_dicts(build_did_you_mean(Match(question, fargate, 0.3, confident=False)))
+    echo = blocks[0]["text"]["text"]
+    assert "Is this a fit for our cron jobs?" in echo and "small team" not in echo
