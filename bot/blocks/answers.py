@@ -102,8 +102,10 @@ def build_entry_answer(
     topic: Topic, entry: Entry, kb: KnowledgeBase, *, shareable: bool = False
 ) -> list[Block]:
     """A precise answer: the fact first, then ECS | EC2 side by side, sources, more buttons."""
+    callout = [build_choose_callout()] if topic.id == CHOOSE_TOPIC_ID else []
     return [
         *build_entry_lead(topic, entry),
+        *callout,
         *_comparison(topic),
         *build_entry_tail(topic, entry),
         _feedback_and_actions(topic, shareable=shareable),

@@ -41,6 +41,8 @@ FOLLOW_UP_BONUS = 0.3
 # How much the previous question counts in the classifier's reading of a follow-up.
 CONTEXT_LEARNED = 0.25
 CONTEXT_LEARNED_BACK = 0.5  # ... when it points back at it ("how is that done...")
+# The share of a follow-up's own words the knowledge base must know.
+FOLLOW_UP_KNOWN_SHARE = 0.6
 # A message this short that does not stand alone is read with the previous turn.
 SHORT_FOLLOW_UP_WORDS = 12
 # What a comparison with no subject compares, in a conversation with this bot.
@@ -231,6 +233,8 @@ class Matcher:
         if not context or (verdict.confident and own.names_a_service and not own.follow_up):
             return verdict
         short = len(question.split()) <= SHORT_FOLLOW_UP_WORDS
+        if not self._could_follow_up(alone):
+            return verdict
         if own.follow_up or (not verdict.confident and short) or not own.names_a_service:
             reading = self._read(question, context, context_topic)
             if context == DEFAULT_COMPARISON:
@@ -241,6 +245,16 @@ class Matcher:
                 followed = replace(followed, confident=True)
             return followed
         return verdict
+
+    def _could_follow_up(self, alone: _Reading) -> bool:
+        """Whether a message may lean on the conversation at all: it names one of our
+        services, or most of it is the knowledge base's words ("where is the coffee
+        machine?" after a cost answer is not about cost)."""
+        if alone.focus.sides:
+            return True
+        query = alone.query
+        total = query.known_weight + query.unknown_weight
+        return total > 0 and query.known_weight / total >= FOLLOW_UP_KNOWN_SHARE
 
     def ranked(self, question: str) -> list[tuple[Topic, float]]:
         """Every topic sharing a term with the question, best first, with its combined score."""

@@ -189,3 +189,11 @@ def test_overview_shows_the_lead_first(kb: KnowledgeBase) -> None:
     topic = kb.topics["fargate"]
     dicts = check_limits(build_answer(topic, kb))
     assert topic.lead and dicts[1]["text"]["text"] == topic.lead
+
+
+def test_a_precise_answer_on_choosing_still_offers_the_dialog(kb: KnowledgeBase) -> None:
+    """An entry of "which should I choose?" keeps "Help me choose" right under the fact."""
+    topic = kb.topics[CHOOSE_TOPIC_ID]
+    dicts = check_limits(build_entry_answer(topic, topic.entries[0], kb))
+    assert dicts[2]["text"]["text"] == CHOOSE_CALLOUT
+    assert json.dumps(dicts).count(f'"{ACTION_HELP_ME_CHOOSE}"') == 1

@@ -123,3 +123,9 @@ def test_a_follow_up_with_a_subject_of_its_own_moves_on(answerer: Answerer) -> N
     """'what about pricing?' after a scaling answer is about cost, not scaling."""
     _, got = follow(answerer, "how do i autoscale ecs services?", "what about pricing?")
     assert got == "cost"
+
+
+def test_an_unrelated_message_does_not_become_a_follow_up(answerer: Answerer) -> None:
+    """After a cost answer, 'where is the coffee machine' is still not the bot's to answer."""
+    _, got = follow(answerer, "how is fargate billed?", "where is the coffee machine")
+    assert got is None
