@@ -27,11 +27,13 @@ RECORDED_METHODS = (
 
 @dataclass(frozen=True)
 class Call:
-    """One request the bot made: a Web API method or a response_url post."""
+    """One request the bot made: a Web API method or a response_url post, and what the
+    stand-in answered (empty for failures and response_url posts)."""
 
     method: str
     headers: dict[str, str]
     body: dict[str, Any]
+    answer: dict[str, Any] = field(default_factory=dict)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
