@@ -59,7 +59,7 @@ function renderMessage(message) {
     ? renderBlocks(message.blocks, actionHandler({ message: message.key }))
     : el("div", "msg-text", mrkdwn(message.text));
   const content = el("div", "msg-content", header, body);
-  if (message.ephemeral) content.prepend(el("div", "msg-ephemeral", "👁 Only visible to you"));
+  if (message.ephemeral) content.prepend(el("div", "msg-ephemeral", "Only visible to you"));
   const avatar = el("div", `avatar avatar-${message.author}`, name.slice(0, 1).toUpperCase());
   const node = el("article", `msg${message.ephemeral ? " ephemeral" : ""}`, avatar, content);
   node.dataset.key = message.key;
