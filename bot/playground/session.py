@@ -26,6 +26,7 @@ from bot.slack.standin import BOT_USER_ID, Call
 logger = logging.getLogger(__name__)
 
 CHANNELS = (DM_CHANNEL_ID, CHANNEL_ID)
+BOT_NAME = "ecs-vs-ec2"  # the bot user's display name in the app manifest
 # More patient than Slack's 3 seconds: the playground shows the bot at work, it does not time it.
 ACK_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
@@ -53,8 +54,9 @@ class Playground:
             "messages": self.conversation.snapshot(),
             "home": self.surfaces.home,
             "modal": self.surfaces.modal_event(),
-            "channels": {DM_CHANNEL_ID: "ecs-vs-ec2", CHANNEL_ID: payloads.CHANNEL_NAME},
-            "users": {BOT_USER_ID: "ecs-vs-ec2", payloads.USER_ID: payloads.USER_NAME},
+            "channels": {DM_CHANNEL_ID: BOT_NAME, CHANNEL_ID: payloads.CHANNEL_NAME},
+            "users": {BOT_USER_ID: BOT_NAME, payloads.USER_ID: payloads.USER_NAME},
+            "bot_name": BOT_NAME,
             "command": COMMAND,
         }
 
@@ -194,6 +196,12 @@ class Playground:
             answer = {}
         self.hub.publish([self.surfaces.acked(view_id, answer if isinstance(answer, dict) else {})])
 
-    def close_view(self, view_id: str) -> None:
-        """The person closes the modal `view_id` (its Cancel button)."""
+    async def close_view(self, view_id: str) -> None:
+        """The person closes the modal `view_id` (its Cancel button); the bot hears of it
+        (`view_closed`) when the view asked to (`notify_on_close`)."""
+        view = self.surfaces.find(view_id)
         self.hub.publish([self.surfaces.close(view_id)])
+        if view is not None and view.get("notify_on_close"):
+            payload = {"type": "view_closed", "view": view, "is_cleared": False}
+            status, _ = await self._forward(payloads.interaction(payload))
+            self._failed(status, DM_CHANNEL_ID, "Closing the form")

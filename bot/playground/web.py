@@ -157,7 +157,7 @@ async def submit(request: web.Request) -> web.Response:
 async def close(request: web.Request) -> web.Response:
     """Close a modal without submitting it."""
     body = await _read(request, Close)
-    request.app[PLAYGROUND].close_view(body.view)
+    await request.app[PLAYGROUND].close_view(body.view)
     return web.json_response({"ok": True})
 
 

@@ -94,11 +94,13 @@ def test_the_recommend_form_flags_a_bad_number_then_recommends(page: Page) -> No
     vcpu = form.get_by_label(SIZING_LABELS["vcpu"])
     vcpu.fill("lots")
     form.locator("#modal-submit").click()
-    expect(form.locator(".bk-error")).to_have_text("Enter a number.")
+    expect(form.locator(".bk-has-error .bk-error")).to_have_text("Enter a number.")
     vcpu.fill("5000")
     form.locator("#modal-submit").click()
-    expect(form.locator(".bk-error")).to_contain_text("vcpu")
+    expect(form.locator(".bk-has-error .bk-error")).to_contain_text("vcpu")
     expect(form.locator(".bk-has-error")).to_contain_text(SIZING_LABELS["vcpu"])
+    expect(vcpu).to_be_focused()
+    expect(form.get_by_role("radio").first).to_be_checked()  # what was entered stays
     vcpu.fill("2")
     form.locator("#modal-submit").click()
     expect(form).to_be_hidden()
@@ -226,3 +228,42 @@ def test_block_kit_renders_like_slack_and_never_as_markup(page: Page) -> None:
     expect(sample.locator("button.bk-danger")).to_have_text("Delete")
     expect(sample.locator(".bk-image")).to_have_text("[image: a diagram]")
     expect(sample.locator(".bk-unsupported")).to_have_text("[a video block]")
+
+
+def _input(block_id: str, element: dict[str, object]) -> dict[str, object]:
+    label = {"type": "plain_text", "text": f"The {block_id}"}
+    return {"type": "input", "block_id": block_id, "label": label, "element": element}
+
+
+OPTIONS = [
+    {"text": {"type": "plain_text", "text": "Small"}, "value": "s"},
+    {"text": {"type": "plain_text", "text": "Large"}, "value": "l"},
+]
+INPUT_BLOCKS = [
+    _input("size", {"type": "static_select", "action_id": "a", "options": OPTIONS}),
+    _input("kind", {"type": "radio_buttons", "action_id": "a", "options": OPTIONS}),
+    _input("name", {"type": "plain_text_input", "action_id": "a"}),
+    _input("note", {"type": "plain_text_input", "action_id": "a", "multiline": True}),
+]
+
+
+def test_form_inputs_render_show_errors_and_read_back(page: Page) -> None:
+    """Selects, radio buttons and text inputs render with their labels; an error shows at its
+    field; what the person enters reads back by block id, as the submission will carry it."""
+    page.evaluate(
+        """blocks => {
+            const host = document.createElement("div");
+            host.id = "form";
+            host.append(BlockKit.renderBlocks(blocks, () => {}, {size: "Too big"}));
+            document.querySelector("#messages").prepend(host);
+        }""",
+        INPUT_BLOCKS,
+    )
+    form = page.locator("#form")
+    expect(form.locator(".bk-has-error")).to_have_attribute("data-block-id", "size")
+    expect(form.locator(".bk-has-error .bk-error")).to_have_text("Too big")
+    form.get_by_label("The size").select_option("l")
+    form.get_by_label("Small").check()
+    form.get_by_label("The name").fill("<b>web</b>")
+    values = page.evaluate("BlockKit.readInputs(document.querySelector('#form'))")
+    assert values == {"size": "l", "kind": "s", "name": "<b>web</b>", "note": None}

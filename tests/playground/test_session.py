@@ -7,8 +7,10 @@ sends the stand-in comes back as the page's events.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -180,3 +182,34 @@ async def test_app_home_is_published_and_its_buttons_answer_in_the_dm(
     await server.playground.act_in_view(home["id"], block_id, action_id, None)
     answer = await events.message()
     assert answer["channel"] == DM_CHANNEL_ID
+
+
+async def test_closing_a_form_tells_the_bot_only_when_it_asked(server: PlaygroundServer) -> None:
+    """Cancel closes the modal; a view with notify_on_close also sends view_closed."""
+    sent = forwarded(server)
+    surfaces = server.playground.surfaces
+    for notify in (False, True):
+        view = {"type": "modal", "blocks": [], "notify_on_close": notify}
+        [opened] = surfaces.apply("views.open", {"trigger_id": "1.2", "view": view})
+        await server.playground.close_view(opened["view"]["id"])
+        assert surfaces.stack == []
+    [closed] = sent
+    payload = json.loads(parse_qs(closed.body)["payload"][0])
+    assert (payload["type"], payload["view"]["notify_on_close"]) == ("view_closed", True)
+
+
+async def test_a_command_acked_with_a_message_shows_it_privately(
+    server: PlaygroundServer,
+) -> None:
+    """A slash command acked with text (`ack("...")`) shows it as Slack does: only to the
+    person, in the channel the command ran in; an empty ack shows nothing."""
+    events = Events(server)
+    server.playground._acked_command(CHANNEL_ID, "")
+    server.playground._acked_command(CHANNEL_ID, '{"text": "Working on it"}')
+    shown = await events.message()
+    assert (shown["channel"], shown["text"], shown["ephemeral"]) == (
+        CHANNEL_ID,
+        "Working on it",
+        True,
+    )
+    assert len(server.playground.conversation.messages) == 1

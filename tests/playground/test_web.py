@@ -101,3 +101,15 @@ async def test_stopping_ends_the_open_event_streams(
         await server.stop()
         rest = await stream.content.read()
     assert rest in (b"", b"\n")
+
+
+async def test_everything_listens_on_127_0_0_1(server: PlaygroundServer) -> None:
+    """The page, the Bolt app and the Web API stand-in (and its response_urls) are all local."""
+    playground = server.playground
+    for url in (
+        server.url,
+        playground.events_url,
+        server.standin.api_url,
+        playground.response_base,
+    ):
+        assert url.startswith("http://127.0.0.1:"), url

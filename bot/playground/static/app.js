@@ -8,11 +8,13 @@ const state = {
   messages: new Map(), // key -> message, in the order they arrived
   channels: {},
   users: {},
+  botName: "",
   command: "/ecs-vs-ec2",
   home: null,
   modal: { view: null, errors: {} },
   current: null, // the channel shown
   tab: "messages", // or "home", in the bot's DM
+  focusError: false, // after the form came back: put the cursor in the first bad field
 };
 const $ = (selector) => document.querySelector(selector);
 
@@ -38,7 +40,8 @@ function actionHandler(where) {
   return async (block, element, value, node) => {
     node.disabled = true;
     try {
-      await post("/api/act", { ...where, block_id: block.block_id, action_id: element.action_id, value });
+      const { block_id } = block;
+      await post("/api/act", { ...where, block_id, action_id: element.action_id, value });
     } finally {
       node.disabled = false;
     }
@@ -50,8 +53,7 @@ function isDm(channel) {
 }
 
 function renderMessage(message) {
-  const bot = message.author !== "you";
-  const name = message.author === "slackbot" ? "Slackbot" : bot ? state.users[botId()] : "you";
+  const name = { you: "you", bot: state.botName, slackbot: "Slackbot" }[message.author];
   const header = el("div", "msg-header", el("span", "msg-name", name));
   if (message.author === "bot") header.append(el("span", "msg-badge", "APP"));
   header.append(el("span", "msg-time", message.time));
@@ -66,23 +68,21 @@ function renderMessage(message) {
   return node;
 }
 
-function botId() {
-  return Object.keys(state.users).find((id) => state.users[id] !== "you");
-}
-
 // Channel messages with their thread replies right under them (Slack opens threads aside).
 function renderConversation() {
   const list = $("#messages");
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const here = [...state.messages.values()].filter((m) => m.channel === state.current);
-  const isReply = (m) => m.thread_ts && m.thread_ts !== m.ts && here.some((p) => p.ts === m.thread_ts);
+  const parents = new Set(here.map((m) => m.ts));
+  const isReply = (m) => m.thread_ts && m.thread_ts !== m.ts && parents.has(m.thread_ts);
   const nodes = [];
   for (const message of here.filter((m) => !isReply(m))) {
     nodes.push(renderMessage(message));
     const replies = here.filter((m) => isReply(m) && m.thread_ts === message.ts);
     if (replies.length) {
       const count = `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`;
-      nodes.push(el("section", "thread", el("div", "thread-label", `Thread · ${count}`), ...replies.map(renderMessage)));
+      const label = el("div", "thread-label", `Thread · ${count}`);
+      nodes.push(el("section", "thread", label, ...replies.map(renderMessage)));
     }
   }
   if (!nodes.length) nodes.push(el("p", "empty", emptyText()));
@@ -92,30 +92,44 @@ function renderConversation() {
 
 function emptyText() {
   return isDm(state.current)
-    ? `This is your direct message with ${state.users[botId()]}. Ask it "ECS or EC2?" questions, or try ${state.command} help.`
-    : `Messages here go to @${state.users[botId()]} as mentions; it answers in threads.`;
+    ? `This is your direct message with ${state.botName}. Ask it "ECS or EC2?" questions, ` +
+      `or try ${state.command} help.`
+    : `Messages here go to @${state.botName} as mentions; it answers in threads.`;
 }
 
 function renderHome() {
   const home = $("#home");
   home.replaceChildren(
-    state.home ? renderBlocks(state.home.blocks, actionHandler({ view: state.home.id })) : el("p", "empty", "Loading…"),
+    state.home
+      ? renderBlocks(state.home.blocks, actionHandler({ view: state.home.id }))
+      : el("p", "empty", "Loading…"),
   );
 }
 
+// A new view (or a new version of one) is drawn afresh; for the same one only its errors
+// change, so what the person entered stays.
 function renderModal() {
   const { view, errors } = state.modal;
   const dialog = $("#modal");
   dialog.hidden = !view;
   if (!view) return;
-  $("#modal-title").textContent = view.title ? view.title.text : "";
   const body = $("#modal-body");
-  body.replaceChildren(renderBlocks(view.blocks, actionHandler({ view: view.id }), errors));
+  const version = `${view.id}/${view.hash}`;
+  if (body.dataset.version === version) {
+    BlockKit.showErrors(body, errors);
+  } else {
+    body.dataset.version = version;
+    body.replaceChildren(renderBlocks(view.blocks, actionHandler({ view: view.id }), errors));
+  }
+  $("#modal-title").textContent = view.title ? view.title.text : "";
   $("#modal-submit").hidden = !view.submit;
   $("#modal-submit").textContent = view.submit ? view.submit.text : "Submit";
   $("#modal-close").textContent = view.close ? view.close.text : "Cancel";
-  const firstError = body.querySelector(".bk-has-error .bk-control");
-  if (firstError) (firstError.querySelector("input") || firstError).focus();
+  if (state.focusError) {
+    const firstError = body.querySelector(".bk-has-error .bk-control");
+    if (firstError) (firstError.querySelector("input") || firstError).focus();
+    state.focusError = false;
+  }
 }
 
 function renderChrome() {
@@ -123,7 +137,8 @@ function renderChrome() {
   for (const link of document.querySelectorAll("[data-channel]")) {
     link.classList.toggle("active", link.dataset.channel === state.current);
   }
-  $("#channel-title").textContent = dm ? state.channels[state.current] : `# ${state.channels[state.current]}`;
+  const name = state.channels[state.current];
+  $("#channel-title").textContent = dm ? name : `# ${name}`;
   $("#tabs").hidden = !dm;
   const onHome = dm && state.tab === "home";
   $("#tab-home").classList.toggle("active", onHome);
@@ -132,7 +147,7 @@ function renderChrome() {
   $("#messages").hidden = onHome;
   $("#composer").hidden = onHome;
   const box = $("#message-box");
-  box.placeholder = dm ? `Message ${state.channels[state.current]}` : `Message #${state.channels[state.current]} (as @${state.users[botId()]} …)`;
+  box.placeholder = dm ? `Message ${name}` : `Message #${name} (mentions @${state.botName})`;
   box.setAttribute("aria-label", box.placeholder);
 }
 
@@ -145,7 +160,8 @@ function render() {
 
 function apply(event) {
   if (event.type === "snapshot") {
-    Object.assign(state, { channels: event.channels, users: event.users, command: event.command });
+    const { channels, users, command } = event;
+    Object.assign(state, { channels, users, command, botName: event.bot_name });
     BlockKit.setNames({ users: event.users, channels: event.channels });
     state.messages = new Map(event.messages.map((m) => [m.key, m]));
     state.home = event.home;
@@ -161,6 +177,7 @@ function apply(event) {
     state.home = event.view;
   } else if (event.type === "modal") {
     state.modal = event;
+    state.focusError = true;
   }
   render();
 }

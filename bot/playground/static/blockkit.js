@@ -108,7 +108,8 @@ const BlockKit = (() => {
       if (pattern === QUOTE) {
         frag.append(el("blockquote", "", lines(group.join("\n"))));
       } else {
-        const list = el(pattern === NUMBERED ? "ol" : "ul", "", ...group.map((g) => el("li", "", inline(g))));
+        const items = group.map((item) => el("li", "", inline(item)));
+        const list = el(pattern === NUMBERED ? "ol" : "ul", "", ...items);
         if (pattern === NUMBERED) list.start = Number(first.match(NUMBERED)[1]);
         frag.append(list);
       }
@@ -149,7 +150,8 @@ const BlockKit = (() => {
 
   function select(element, onChange) {
     const node = el("select", "bk-select");
-    const placeholder = el("option", "", element.placeholder ? element.placeholder.text : "Select an item");
+    const hint = element.placeholder ? element.placeholder.text : "Select an item";
+    const placeholder = el("option", "", hint);
     placeholder.value = "";
     node.append(placeholder);
     for (const option of options(element)) {
@@ -158,7 +160,9 @@ const BlockKit = (() => {
       item.selected = element.initial_option && element.initial_option.value === option.value;
       node.append(item);
     }
-    if (onChange) node.addEventListener("change", () => node.value && onChange(element, node.value, node));
+    if (onChange) {
+      node.addEventListener("change", () => node.value && onChange(element, node.value, node));
+    }
     return node;
   }
 
@@ -184,20 +188,21 @@ const BlockKit = (() => {
   function textInput(element, id) {
     const node = el(element.multiline ? "textarea" : "input", "bk-input");
     if (!element.multiline) node.type = "text";
-    if (element.type === "number_input") node.inputMode = element.is_decimal_allowed ? "decimal" : "numeric";
+    if (element.type === "number_input") {
+      node.inputMode = element.is_decimal_allowed ? "decimal" : "numeric";
+    }
     node.id = id;
     node.value = element.initial_value ?? "";
     if (element.placeholder) node.placeholder = element.placeholder.text;
     return node;
   }
 
-  // An element outside an input block (actions block, section accessory, context).
-  function element(element, onAction) {
-    if (element.type === "button") return button(element, onAction);
-    if (element.type === "static_select") return select(element, onAction);
-    if (element.type === "image") return el("span", "bk-image", `[image: ${element.alt_text || ""}]`);
-    if (element.type === "mrkdwn" || element.type === "plain_text") return el("span", "", textObject(element));
-    return el("span", "bk-unsupported", `[${element.type}]`);
+  // An element outside an input block (actions block, section accessory).
+  function element(e, onAction) {
+    if (e.type === "button") return button(e, onAction);
+    if (e.type === "static_select") return select(e, onAction);
+    if (e.type === "image") return el("span", "bk-image", `[image: ${e.alt_text || ""}]`);
+    return el("span", "bk-unsupported", `[${e.type}]`);
   }
 
   function inputBlock(block, errors) {
@@ -219,18 +224,29 @@ const BlockKit = (() => {
     control.classList.add("bk-control");
     node.append(control);
     if (block.hint) node.append(el("div", "bk-hint", block.hint.text));
-    if (errors[block.block_id]) {
-      node.classList.add("bk-has-error");
-      node.append(el("div", "bk-error", errors[block.block_id]));
-    }
+    node.append(el("div", "bk-error"));
+    showError(node, errors[block.block_id]);
     return node;
+  }
+
+  function showError(inputBlock, text) {
+    inputBlock.classList.toggle("bk-has-error", Boolean(text));
+    inputBlock.querySelector(".bk-error").textContent = text || "";
+  }
+
+  // Show `errors` (by block id) at their inputs, keeping what was entered, as Slack does.
+  function showErrors(container, errors) {
+    for (const block of container.querySelectorAll(".bk-input-block")) {
+      showError(block, errors[block.dataset.blockId]);
+    }
   }
 
   function section(block, onAction) {
     const body = el("div", "bk-section-body");
     if (block.text) body.append(el("div", "bk-text", textObject(block.text)));
     if (block.fields) {
-      body.append(el("div", "bk-fields", ...block.fields.map((f) => el("div", "bk-field", textObject(f)))));
+      const fields = block.fields.map((field) => el("div", "bk-field", textObject(field)));
+      body.append(el("div", "bk-fields", ...fields));
     }
     const node = el("div", "bk-section", body);
     if (block.accessory) node.append(el("div", "bk-accessory", element(block.accessory, onAction)));
@@ -249,7 +265,7 @@ const BlockKit = (() => {
         return el("hr", "bk-divider");
       case "context": {
         const parts = (block.elements || []).map((e) =>
-          el("span", "bk-context-item", e.type === "image" ? `[${e.alt_text || "image"}]` : textObject(e)));
+          el("span", "bk-context-item", e.type === "image" ? `[${e.alt_text}]` : textObject(e)));
         return el("div", "bk-context", ...parts);
       }
       case "actions": {
@@ -297,5 +313,5 @@ const BlockKit = (() => {
     names = given;
   }
 
-  return { renderBlocks, readInputs, mrkdwn, textObject, setNames, el };
+  return { renderBlocks, readInputs, showErrors, mrkdwn, textObject, setNames, el };
 })();
