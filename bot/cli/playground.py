@@ -7,7 +7,7 @@ import errno
 
 import click
 
-from bot.answering import Answerer
+from bot.answering import Answerer, Turn
 from bot.cli.common import knowledge_or_exit, settings_or_exit
 from bot.cli.group import main
 from bot.cli.serve import recommender_or_exit, storage_or_exit
@@ -30,7 +30,7 @@ def _ready(url: str) -> None:
 def playground(port: int | None) -> None:
     """Try the bot in your browser: a local page that looks and clicks like Slack."""
     settings = local_settings(settings_or_exit())
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(settings.log_level, settings.secret_values(), settings.log_format)
     answerer = Answerer(knowledge_or_exit(settings.knowledge_dir))
     recommender = recommender_or_exit(settings)
     storage = storage_or_exit(settings)
@@ -40,6 +40,7 @@ def playground(port: int | None) -> None:
         recorder=storage.recorder,
         deduper=storage.deduper,
         limiter=storage.limiter,
+        memory=storage.conversations(Turn),
     )
     port = settings.port if port is None else port
     try:

@@ -22,11 +22,13 @@ from bot.playground.session import Playground
 from bot.playground.web import create_page_app
 from bot.settings import Settings
 from bot.slack import Services, create_app, create_web_app
+from bot.slack.shutdown import drain
 from bot.slack.standin import SlackStandIn
 
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
+DRAIN_SECONDS = 5.0  # a local page: no load balancer waiting, but no answer cut off either
 
 
 def local_settings(settings: Settings) -> Settings:
@@ -80,6 +82,7 @@ class PlaygroundServer:
             deduper=services.deduper,
             limiter=services.limiter,
             recommender=services.recommender,
+            memory=services.memory,
         )
         self.playground.session = aiohttp.ClientSession()
         self.playground.response_base = self.standin.response_url("")
@@ -88,9 +91,11 @@ class PlaygroundServer:
         return self.url
 
     async def stop(self) -> None:
-        """Stop the page, then the Bolt app, then the stand-in."""
+        """Stop the page and the Bolt app, let the answers in flight reach the stand-in (and
+        their records the database), then stop the stand-in."""
         for runner in reversed(self._runners):
             await runner.cleanup()
+        await drain(DRAIN_SECONDS)
         if self.playground.session is not None:
             await self.playground.session.close()
         await self.standin.close()

@@ -27,7 +27,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         ready(f"http://127.0.0.1:{port}/")
 
     monkeypatch.setattr(playground_module, "serve_playground", serve_playground)
-    monkeypatch.setattr(playground_module, "configure_logging", lambda level, secrets=(): None)
+    monkeypatch.setattr(playground_module, "configure_logging", lambda *args: None)
     return calls
 
 
