@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 import bot.cli.playground as playground_module
 from bot.cli import main
-from bot.playground import PlaygroundServer
+from bot.playground import PlaygroundServer, local_settings
+from bot.settings import Settings
 from bot.slack import Services
 
 
@@ -50,12 +51,20 @@ def test_run_starts_the_playground_without_slack(
     assert (tmp_path / "data" / "ecsbot.db").exists()
 
 
-def test_each_run_generates_new_credentials(served: list[dict[str, Any]]) -> None:
-    """No fixed secret ships with the playground: two runs sign with different ones."""
-    for _ in range(2):
-        assert CliRunner().invoke(main, ["playground", "--port", "0"]).exit_code == 0
-    first, second = (c["server"].settings.slack_signing_secret for c in served)
-    assert first.get_secret_value() != second.get_secret_value()
+def test_each_run_generates_new_credentials() -> None:
+    """No fixed secret ships with the playground, and none of the person's Slack settings is
+    used: two runs sign with different secrets and tokens."""
+    mine = Settings(slack_bot_token="xoxb-real-one", slack_app_token="xapp-real-one")
+    first, second = local_settings(mine), local_settings(mine)
+    assert first.slack_app_token is None and first.slack_client_secret is None
+    assert first.slack_signing_secret is not None and second.slack_signing_secret is not None
+    assert first.slack_bot_token is not None and second.slack_bot_token is not None
+    assert (
+        first.slack_signing_secret.get_secret_value()
+        != second.slack_signing_secret.get_secret_value()
+    )
+    tokens = {s.get_secret_value() for s in (first.slack_bot_token, second.slack_bot_token)}
+    assert len(tokens) == 2 and "xoxb-real-one" not in tokens
 
 
 def test_a_port_in_use_is_one_clear_line() -> None:
