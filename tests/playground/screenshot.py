@@ -16,7 +16,7 @@ from tests.playground.pages import ask
 from tests.playground.serving import launch_chromium, playground_process
 
 QUESTION = "how is fargate billed?"
-VIEWPORT = {"width": 1200, "height": 860}
+VIEWPORT = {"width": 1200, "height": 980}
 
 
 def answer_screenshot(page: Page, path: Path) -> None:
