@@ -19,11 +19,17 @@ const state = {
 const $ = (selector) => document.querySelector(selector);
 
 async function post(path, body) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    showProblem("The playground server is not answering: is `ecsbot playground` still running?");
+    return false;
+  }
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) showProblem(answer.error || `the playground answered ${response.status}`);
   return response.ok;
