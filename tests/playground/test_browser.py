@@ -125,7 +125,9 @@ def test_a_vote_and_the_questions_reach_ecsbot_report(
 ) -> None:
     """A Helpful vote is thanked privately; it and the questions asked land in the local
     database, so `ecsbot report` shows them."""
+    open_channel(page, "# general")  # a new thread: no earlier answer to read it against
     ask(page, "where is the coffee machine")
+    open_channel(page, "● ecs-vs-ec2")
     answer = ask(page, "can ecs autoscale?")
     answer.get_by_role("button", name="Helpful", exact=False).first.click()
     expect(messages(page).last).to_contain_text("Thanks for the feedback")
@@ -136,7 +138,6 @@ def test_a_vote_and_the_questions_reach_ecsbot_report(
     data = json.loads(report.stdout)
     assert sum(row["helpful"] for row in data["feedback"]) >= 1
     assert {row["entry_point"] for row in data["volume"]} >= {"dm"}
-    # Unanswered, or (read as a follow-up in the DM) answered without confidence.
     unsure = [group["example"] for group in data["unanswered"] + data["low_confidence"]]
     assert "where is the coffee machine" in unsure
 
