@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -91,7 +92,10 @@ def _blocks(body: dict[str, Any]) -> list[dict[str, Any]]:
 class Conversation:
     """Every message of the playground's channels, in the order they arrived."""
 
-    def __init__(self) -> None:
+    def __init__(self, stamp: Callable[[], str] = new_ts) -> None:
+        # Where message timestamps come from: the Web API stand-in's series once it runs, so
+        # the person's messages and the bot's never share one.
+        self.stamp = stamp
         self.messages: dict[str, Message] = {}
         self._places: dict[str, ReplyPlace] = {}
         self._keys = itertools.count(1)
@@ -107,7 +111,7 @@ class Conversation:
 
     def typed(self, channel: str, text: str) -> Message:
         """The person's message in `channel`, shown at once."""
-        return Message(channel=channel, ts=new_ts(), text=text, author="you")
+        return Message(channel=channel, ts=self.stamp(), text=text, author="you")
 
     def reply_place(self, place: ReplyPlace) -> str:
         """A new response_url key for replies to `place`."""
@@ -133,7 +137,7 @@ class Conversation:
             channel = DM_CHANNEL_ID
         message = Message(
             channel=channel,
-            ts=str(ts or new_ts()),
+            ts=str(ts or self.stamp()),
             text=_text(body),
             author="bot",
             blocks=_blocks(body),
@@ -161,7 +165,7 @@ class Conversation:
             return self._replace(place.original, body)
         message = Message(
             channel=place.channel,
-            ts=new_ts(),
+            ts=self.stamp(),
             text=_text(body),
             author="bot",
             blocks=_blocks(body),

@@ -59,6 +59,7 @@ class PlaygroundServer:
         self.standin = SlackStandIn(
             bot_token=bot_token.get_secret_value(), on_call=self.playground.record
         )
+        self.playground.conversation.stamp = self.standin.new_ts
         self._runners: list[web.AppRunner] = []
         self.url = ""
 
@@ -83,6 +84,9 @@ class PlaygroundServer:
             limiter=services.limiter,
             recommender=services.recommender,
             memory=services.memory,
+            # Posts wait in this process's outbox, not the database's: the stand-in is local
+            # and never fails, and a database outbox would replay one run's posts in the next.
+            outbox=None,
         )
         self.playground.session = aiohttp.ClientSession()
         self.playground.response_base = self.standin.response_url("")

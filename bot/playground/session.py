@@ -69,7 +69,7 @@ class Playground:
 
     def _notice(self, channel: str, text: str) -> None:
         """Slackbot tells the person, privately, what Slack would say (a failed request)."""
-        ts = payloads.new_ts()
+        ts = self.conversation.stamp()
         note = Message(channel=channel, ts=ts, text=text, author="slackbot", ephemeral=True)
         self.hub.publish([self.conversation.add(note)])
 

@@ -33,6 +33,7 @@ from bot.slack.standin_replies import (
     api_answer,
     auth_test,
     history,
+    message_ts,
     oauth_v2_access,
     posted_message,
 )
@@ -94,6 +95,11 @@ class SlackStandIn:
     def api_url(self) -> str:
         """What SLACK_API_URL should be."""
         return str(self.server.make_url("/api/"))
+
+    def new_ts(self) -> str:
+        """A fresh message timestamp from the series the bot's posts get theirs from (Slack
+        stamps every message, those people type too, so no two share one)."""
+        return message_ts(self._ts)
 
     def response_url(self, key: str = "r1") -> str:
         """A response_url that lands on the stand-in."""

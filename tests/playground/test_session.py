@@ -88,6 +88,9 @@ async def test_a_dm_is_a_message_im_event_and_the_answer_comes_back(
     assert answer["blocks"][0]["type"] == "header"
     [call] = server.standin.of("chat.postMessage")
     assert call.answer["ts"] == answer["ts"]
+    # One series of timestamps: the answer never takes the place of the question.
+    assert mine["ts"] != answer["ts"]
+    assert {mine["key"], answer["key"]} <= set(server.playground.conversation.messages)
 
 
 async def test_a_channel_message_is_a_mention_answered_in_its_thread(

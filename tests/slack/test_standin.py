@@ -115,3 +115,12 @@ async def test_on_call_sees_each_recorded_call_with_its_answer() -> None:
     [call] = seen
     assert (call.method, call.answer["ts"]) == ("chat.postMessage", posted["ts"])
     assert [c.method for c in api.rejected] == ["chat.postMessage"]
+
+
+@pytest.mark.asyncio
+async def test_new_ts_shares_the_series_of_posted_messages(slack_api: SlackStandIn) -> None:
+    """A timestamp handed out for a message typed elsewhere (the playground's person) is
+    never one a post gets, before or after."""
+    typed = slack_api.new_ts()
+    posted = await client(slack_api).chat_postMessage(channel="C1", text="x")
+    assert len({typed, posted["ts"], slack_api.new_ts()}) == 3
