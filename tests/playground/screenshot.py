@@ -17,6 +17,7 @@ from tests.playground.serving import launch_chromium, playground_process
 
 QUESTION = "how is fargate billed?"
 VIEWPORT = {"width": 1200, "height": 980}
+MIN_HEIGHT, MAX_HEIGHT = 560, 1400
 
 
 def answer_screenshot(page: Page, path: Path) -> None:
@@ -24,6 +25,10 @@ def answer_screenshot(page: Page, path: Path) -> None:
     answer = ask(page, QUESTION)
     answer.locator(".bk-header").first.wait_for()
     page.locator("#messages").evaluate("list => { list.scrollTop = 0; }")
+    box = answer.bounding_box()
+    if box is not None:  # as tall as the answer needs, the message box right under it
+        height = int(min(MAX_HEIGHT, max(MIN_HEIGHT, box["y"] + box["height"] + 110)))
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path))
 
