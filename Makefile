@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint lint-deploy format bench eval clean
+.PHONY: run test lint lint-deploy format bench eval screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## run: set up and start the bot (Slack when credentials are configured, else locally)
+## run: set up and start the bot (Slack when credentials are configured, else the playground)
 run: $(STAMP)
 	$(BIN)/ecsbot run
 
@@ -45,5 +45,10 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/ecsbot eval --quiet $(wildcard ../shared/eval/dev.jsonl) tests/data/*.jsonl
 
+## screenshot: regenerate docs/playground.png, the playground answering a question
+## (drives /usr/bin/chromium: apt-get install chromium fonts-noto-color-emoji)
+screenshot: $(STAMP)
+	$(BIN)/python -m tests.playground.screenshot docs/playground.png
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache artifacts

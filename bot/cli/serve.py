@@ -1,4 +1,4 @@
-"""`ecsbot serve` (the Slack app) and `ecsbot run` (Slack when configured, else the chat)."""
+"""`ecsbot serve` (the Slack app) and `ecsbot run` (Slack when configured, else the playground)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answering import Answerer, Recommender, Turn, load_recommender
-from bot.cli.chat import chat
 from bot.cli.common import knowledge_or_exit
 from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
@@ -126,7 +125,7 @@ def serve(host: str) -> None:
 @main.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Start the Slack app when Slack is configured, else chat in the terminal."""
+    """Start the Slack app when Slack is configured, else the playground in the browser."""
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -134,5 +133,6 @@ def run(ctx: click.Context) -> None:
     if settings.slack_configured:
         ctx.invoke(serve)
         return
-    click.echo("Slack is not configured (see .env.sample): starting the terminal chat.", err=True)
-    ctx.invoke(chat)
+    click.echo("Slack is not configured (see .env.sample): starting the playground.", err=True)
+    # Looked up by name: bot.cli.playground imports this module's helpers.
+    ctx.invoke(main.commands["playground"])

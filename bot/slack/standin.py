@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -32,6 +33,7 @@ from bot.slack.standin_replies import (
     api_answer,
     auth_test,
     history,
+    message_ts,
     oauth_v2_access,
     posted_message,
 )
@@ -49,9 +51,17 @@ __all__ = [
 
 
 class SlackStandIn:
-    """Records calls; `wait_for` polls for them, since the bot replies after its ack."""
+    """Records calls; `wait_for` polls for them, since the bot replies after its ack.
 
-    def __init__(self) -> None:
+    `bot_token` is the one bearer token it accepts; `on_call` sees each recorded call as it
+    lands, with the answer given (the playground shows the bot's messages as they arrive).
+    """
+
+    def __init__(
+        self, *, bot_token: str = BOT_TOKEN, on_call: Callable[[Call], None] | None = None
+    ) -> None:
+        self.bot_token = bot_token
+        self._on_call = on_call
         self.calls: list[Call] = []
         self.rejected: list[Call] = []
         self.auth_tests = 0  # auth.test calls, which are answered but not recorded in `calls`
@@ -85,6 +95,11 @@ class SlackStandIn:
     def api_url(self) -> str:
         """What SLACK_API_URL should be."""
         return str(self.server.make_url("/api/"))
+
+    def new_ts(self) -> str:
+        """A fresh message timestamp from the series the bot's posts get theirs from (Slack
+        stamps every message, those people type too, so no two share one)."""
+        return message_ts(self._ts)
 
     def response_url(self, key: str = "r1") -> str:
         """A response_url that lands on the stand-in."""
@@ -189,7 +204,7 @@ class SlackStandIn:
         if method == "oauth.v2.access":  # client id and secret in Basic auth, no token yet
             self.calls.append(call)
             return web.json_response(oauth_v2_access())
-        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        if request.headers.get("Authorization") != f"Bearer {self.bot_token}":
             self.rejected.append(call)
             return web.json_response({"ok": False, "error": "invalid_auth"})
         failure = self._failure(method)
@@ -220,12 +235,12 @@ class SlackStandIn:
 
     def _record(self, call: Call) -> dict[str, Any]:
         """Carry out a recorded call: a posted message shows in conversations.history."""
-        self.calls.append(call)
         answer = api_answer(call.method, call.body, self._ts)
         if call.method == "chat.postMessage":
             self.messages.append(
                 {**posted_message(call.body, answer["ts"]), "channel": call.body.get("channel")}
             )
+        self._note(replace(call, answer=answer))
         return answer
 
     async def _response_url(self, request: web.Request) -> web.Response:
@@ -236,5 +251,11 @@ class SlackStandIn:
             failure = pending.pop(0)
             self.calls.append(Call(f"response_url:{failure.status}", dict(request.headers), body))
             return web.Response(status=failure.status, text=failure.error)
-        self.calls.append(Call("response_url", dict(request.headers), {**body, "_key": key}))
+        self._note(Call("response_url", dict(request.headers), {**body, "_key": key}))
         return web.Response(text="ok")
+
+    def _note(self, call: Call) -> None:
+        """Keep `call` in `calls` and hand it to `on_call`."""
+        self.calls.append(call)
+        if self._on_call is not None:
+            self._on_call(call)

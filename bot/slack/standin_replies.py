@@ -27,11 +27,13 @@ RECORDED_METHODS = (
 
 @dataclass(frozen=True)
 class Call:
-    """One request the bot made: a Web API method or a response_url post."""
+    """One request the bot made: a Web API method or a response_url post, and what the
+    stand-in answered (empty for failures and response_url posts)."""
 
     method: str
     headers: dict[str, str]
     body: dict[str, Any]
+    answer: dict[str, Any] = field(default_factory=dict)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -85,8 +87,13 @@ def api_answer(method: str, body: dict[str, Any], serials: Iterator[int]) -> dic
     """A success answer to a recorded method; each message's ts takes the next of `serials`."""
     if method.startswith("views."):
         return {"ok": True, "view": {"id": "V0TEST", **(body.get("view") or {})}}
-    ts = f"{int(time.time())}.{next(serials):06d}"  # like Slack's: when it was posted
+    ts = message_ts(serials)
     return {"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts}
+
+
+def message_ts(serials: Iterator[int]) -> str:
+    """A message timestamp like Slack's: when it was posted, made unique by the next serial."""
+    return f"{int(time.time())}.{next(serials):06d}"
 
 
 def posted_message(body: dict[str, Any], ts: str) -> dict[str, Any]:

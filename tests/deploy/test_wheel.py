@@ -79,8 +79,8 @@ def serve_until_healthy(bin_dir: Path, cwd: Path) -> None:
 
 def test_the_built_wheel_answers_and_serves_outside_the_checkout(tmp_path: Path) -> None:
     """Build the wheel, install it into a fresh venv, and from elsewhere: the knowledge base
-    comes from inside the installed package (all of it), `ecsbot ask` answers, `ecsbot serve`
-    serves /healthz and stops with exit code 0."""
+    and the playground's page come from inside the installed package (all of it), `ecsbot
+    ask` answers, `ecsbot serve` serves /healthz and stops with exit code 0."""
     dist = tmp_path / "dist"
     run(sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, REPO, cwd=tmp_path)
     [wheel] = dist.glob("*.whl")
@@ -101,6 +101,8 @@ def test_the_built_wheel_answers_and_serves_outside_the_checkout(tmp_path: Path)
     shipped = sorted(p.relative_to(knowledge) for p in knowledge.rglob("*") if p.is_file())
     source = REPO / "knowledge"
     assert shipped == sorted(p.relative_to(source) for p in source.rglob("*") if p.is_file())
+    page = sorted(p.name for p in (package.parent / "playground" / "static").iterdir())
+    assert page == sorted(p.name for p in (REPO / "bot" / "playground" / "static").iterdir())
 
     answer = run(
         bin_dir / "ecsbot",

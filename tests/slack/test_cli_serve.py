@@ -145,12 +145,3 @@ def test_run_serves_slack_when_configured(
     result = CliRunner().invoke(main, ["run"])
     assert result.exit_code == 0, result.stderr
     assert started == [("http", 3000)]
-
-
-def test_run_chats_in_the_terminal_without_slack(started: list[tuple[str, Any]]) -> None:
-    """`ecsbot run` with no Slack credentials falls back to the terminal chat."""
-    result = CliRunner().invoke(main, ["run"], input="quit\n")
-    assert result.exit_code == 0, result.stderr
-    assert "Slack is not configured" in result.stderr
-    assert "you> " in result.output
-    assert started == []

@@ -7,7 +7,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.standin import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, TEAM_ID, SlackStandIn
+from bot.slack.standin import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, TEAM_ID, Call, SlackStandIn
 
 
 def client(api: SlackStandIn, token: str = BOT_TOKEN) -> AsyncWebClient:
@@ -97,3 +97,30 @@ async def test_socket_mode_needs_the_app_token(slack_api: SlackStandIn) -> None:
     assert opened["url"].startswith("ws://127.0.0.1:")
     with pytest.raises(SlackApiError):
         await client(slack_api).apps_connections_open(app_token="xapp-wrong")
+
+
+@pytest.mark.asyncio
+async def test_on_call_sees_each_recorded_call_with_its_answer() -> None:
+    """`on_call` gets every recorded call as it lands, with the ts the bot was answered with;
+    a stand-in built with its own token accepts that token and no other."""
+    seen: list[Call] = []
+    api = SlackStandIn(bot_token="xoxb-local-abc", on_call=seen.append)
+    await api.start()
+    try:
+        posted = await client(api, token="xoxb-local-abc").chat_postMessage(channel="C1", text="x")
+        with pytest.raises(SlackApiError):
+            await client(api).chat_postMessage(channel="C1", text="default token")
+    finally:
+        await api.close()
+    [call] = seen
+    assert (call.method, call.answer["ts"]) == ("chat.postMessage", posted["ts"])
+    assert [c.method for c in api.rejected] == ["chat.postMessage"]
+
+
+@pytest.mark.asyncio
+async def test_new_ts_shares_the_series_of_posted_messages(slack_api: SlackStandIn) -> None:
+    """A timestamp handed out for a message typed elsewhere (the playground's person) is
+    never one a post gets, before or after."""
+    typed = slack_api.new_ts()
+    posted = await client(slack_api).chat_postMessage(channel="C1", text="x")
+    assert len({typed, posted["ts"], slack_api.new_ts()}) == 3
