@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy import Engine
 
 from bot.settings import Settings
+from bot.storage.batching import BatchingRecorder
 from bot.storage.conversations import Conversations, TurnStore, TurnT, make_turn_store
 from bot.storage.db import make_engine, mask_url, upgrade
 from bot.storage.dedupe import DEFAULT_PREFIX, EventDeduper
@@ -19,7 +20,7 @@ from bot.storage.erasure import WorkspaceEraser
 from bot.storage.failover import make_redis
 from bot.storage.hashing import UserHasher, make_user_hasher
 from bot.storage.outbox import DatabaseOutbox
-from bot.storage.ratelimit import RateLimiter, make_rate_limiter
+from bot.storage.ratelimit import HashedKeys, make_rate_limiter
 from bot.storage.recorder import Recorder
 
 logger = logging.getLogger(__name__)
@@ -31,9 +32,9 @@ class Storage:
     database (and Redis when configured)."""
 
     engine: Engine
-    recorder: Recorder
+    recorder: BatchingRecorder
     deduper: EventDeduper
-    limiter: RateLimiter
+    limiter: HashedKeys
     turns: TurnStore
     hasher: UserHasher
     outbox: DatabaseOutbox
@@ -47,7 +48,10 @@ class Storage:
         return Conversations(self.turns, make_turn, self.hasher)
 
     async def aclose(self) -> None:
-        """Close the Redis client and the database pool."""
+        """Write the questions and rate-limit counts still queued, then close the Redis
+        client and the database pool."""
+        await self.recorder.aclose()
+        await self.limiter.aclose()
         if self.redis is not None:
             await self.redis.aclose()
         self.engine.dispose()
@@ -73,7 +77,7 @@ def open_storage(
     redis = make_redis(settings.redis_url) if settings.redis_url else None
     return Storage(
         engine=engine,
-        recorder=Recorder(engine, hasher),
+        recorder=BatchingRecorder(Recorder(engine, hasher)),
         deduper=make_deduper(settings, engine, redis, prefix=prefix),
         limiter=make_rate_limiter(settings, engine, redis, hasher, prefix=prefix),
         turns=make_turn_store(settings, engine, redis, prefix=prefix),

@@ -49,9 +49,9 @@ async def test_redis_key_prefix_comes_from_the_settings(redis: Redis, redis_pref
     try:
         assert await storage.deduper.first_time("event:Ev2")
         assert await storage.limiter.allow("T1:U1")
-        keys = sorted([key.decode() async for key in redis.scan_iter(match=f"{redis_prefix}*")])
     finally:
-        await storage.aclose()
+        await storage.aclose()  # also sends the rate-limit count still held in the process
+    keys = sorted([key.decode() async for key in redis.scan_iter(match=f"{redis_prefix}*")])
     assert keys[0] == f"{redis_prefix}dedupe:event:Ev2"
     assert keys[1].startswith(f"{redis_prefix}ratelimit:") and "U1" not in keys[1]
 
