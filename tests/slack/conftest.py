@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import textwrap
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from bot.matching import Match, Matcher, Suggestion
 from bot.ports import EntryPoint, Vote
 from bot.settings import Settings
 from bot.slack import create_app, create_web_app
-from bot.slack.standin import BOT_TOKEN, SlackStandIn
+from bot.slack.standin import BOT_TOKEN, Call, SlackStandIn
 from tests.conftest import write_topic
 from tests.slack import payloads
 
@@ -184,6 +185,21 @@ class Response:
 
     status: int
     text: str
+
+    def reply(self) -> Call:
+        """The reply carried in this ack (a slash command answered at once), shaped like a
+        call recorded at the stand-in; fails when the ack carried none."""
+        assert self.status == 200, self
+        assert self.text.startswith("{"), f"the ack carried no reply: {self.text!r}"
+        return Call("ack", {}, json.loads(self.text))
+
+
+async def command_reply(response: Response, api: SlackStandIn, count: int = 1) -> Call:
+    """A slash command's reply: in its ack, or, when the reply was not ready in time (a user
+    near the rate limit, storage asked), the `count`-th post to response_url."""
+    if response.text:
+        return response.reply()
+    return (await api.wait_for("response_url", count))[-1]
 
 
 class BotUnderTest:

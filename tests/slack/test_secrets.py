@@ -91,7 +91,7 @@ async def outage_session(bot: BotUnderTest, responses: list[str]) -> None:
     await bot.api.wait_for("chat.postMessage")
     responses.append((await bot.command("how is fargate billed?")).text)
     await vote(bot, "feedback:not_helpful")
-    await bot.api.wait_for("response_url", 2)
+    await bot.api.wait_for("response_url")
 
 
 @pytest.mark.filterwarnings(SLACK_SDK_BASIC_AUTH)
