@@ -9,6 +9,7 @@ import signal
 from collections.abc import Sequence
 
 from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import log as aiohttp_log
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -179,7 +180,17 @@ def run_http(
         logger.info("OAuth install page at %s", bolt_app.oauth_flow.install_path)
     web_app = create_web_app(bolt_app, cleanup=drained(cleanup))
     web_app.on_shutdown.append(_log_stopping)
-    web.run_app(web_app, host=host, port=port, print=None, shutdown_timeout=REQUEST_GRACE_SECONDS)
+    # A line per request costs about a tenth of an answer's time; a load balancer logs them
+    # anyway, so only LOG_LEVEL=DEBUG asks for them here.
+    access_log = aiohttp_log.access_logger if logger.isEnabledFor(logging.DEBUG) else None
+    web.run_app(
+        web_app,
+        host=host,
+        port=port,
+        print=None,
+        shutdown_timeout=REQUEST_GRACE_SECONDS,
+        access_log=access_log,
+    )
     logger.info("Stopped")
 
 

@@ -92,7 +92,8 @@ class LocalFirstRateLimiter:
     def _share_later(self) -> None:
         self._timer = None
         task = asyncio.get_running_loop().create_task(self._share())
-        task.add_done_callback(lambda t: t.exception())  # _share logs its own failures
+        # _share logs its own failures; a task cancelled at shutdown has nothing to report.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     async def _share(self) -> dict[str, int]:
         """Send the pending counts; the shared totals (local ones if the store failed)."""

@@ -24,6 +24,7 @@ from bot.storage.sql import upsert_insert
 logger = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_SECONDS = 60
+UPSERT_ROWS = 1000  # well within SQLite's 32,766 bound parameters per statement
 DEFAULT_PREFIX = "ecsbot:"
 
 
@@ -122,19 +123,21 @@ class DatabaseRateLimiter:
         return await asyncio.to_thread(self._add_many, counts, start)
 
     def _add_many(self, counts: Mapping[str, int], start: int) -> dict[str, int]:
+        """Multi-row upserts of up to UPSERT_ROWS distinct keys each, in one transaction."""
+        rows = [{"key": key, "window_start": start, "count": n} for key, n in counts.items()]
+        totals: dict[str, int] = {}
         with self._engine.begin() as connection:
             self._maybe_purge(connection, start)
-            return {key: self._add(connection, key, n, start) for key, n in counts.items()}
-
-    def _add(self, connection: Connection, key: str, count: int, start: int) -> int:
-        stmt = upsert_insert(connection, RateLimitCounter).values(
-            key=key, window_start=start, count=count
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key", "window_start"],
-            set_={"count": RateLimitCounter.count + count},
-        )
-        return int(connection.execute(stmt.returning(RateLimitCounter.count)).scalar_one())
+            for first in range(0, len(rows), UPSERT_ROWS):
+                insert = upsert_insert(connection, RateLimitCounter).values(
+                    rows[first : first + UPSERT_ROWS]
+                )
+                stmt = insert.on_conflict_do_update(
+                    index_elements=["key", "window_start"],
+                    set_={"count": RateLimitCounter.count + insert.excluded.count},
+                ).returning(RateLimitCounter.key, RateLimitCounter.count)
+                totals.update((key, int(count)) for key, count in connection.execute(stmt))
+        return totals
 
     def _maybe_purge(self, connection: Connection, start: int) -> None:
         if start >= self._next_purge:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import time
 
 import pytest
 from aiohttp import web
 
 from bot.answering import Answerer, Recommender
-from bot.slack import create_app
+from bot.slack import create_app, run_http
 from bot.slack.standin import SlackStandIn
+from tests.ports import free_port
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, bot_settings
 from tests.slack.serving import serving
@@ -124,3 +126,22 @@ async def test_web_api_calls_reuse_one_connection(
         assert session is not None and session.closed
     finally:
         await api.close()
+
+
+@pytest.mark.parametrize(("level", "logged"), [(logging.INFO, False), (logging.DEBUG, True)])
+def test_request_lines_are_logged_only_at_debug(
+    monkeypatch: pytest.MonkeyPatch,
+    slack_api: SlackStandIn,
+    slack_answerer: Answerer,
+    slack_recommender: Recommender,
+    caplog: pytest.LogCaptureFixture,
+    level: int,
+    logged: bool,
+) -> None:
+    """aiohttp's access log (a line per request) is on at LOG_LEVEL=DEBUG only."""
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(web, "run_app", lambda _app, **kwargs: seen.update(kwargs))
+    caplog.set_level(level)
+    app = create_app(bot_settings(slack_api), slack_answerer, recommender=slack_recommender)
+    run_http(app, port=free_port(), host="127.0.0.1")
+    assert (seen["access_log"] is not None) is logged
