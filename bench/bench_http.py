@@ -96,8 +96,10 @@ async def measure(
     for concurrency in concurrencies:
         for n in range(rounds):
             for target in rotated(targets, n):
+                server = servers[target.server]
+                cpu_before = server.cpu_seconds()
                 result = await run_round(
-                    servers[target.server].url,
+                    server.url,
                     target.name,
                     make[target.expect],
                     calls,
@@ -105,6 +107,7 @@ async def measure(
                     concurrency=concurrency,
                     requests=sizes[concurrency],
                 )
+                result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / result.requests
                 print(json.dumps({"kind": target.expect, **result.summary()}), flush=True)
                 results.append(result)
     return results
@@ -115,7 +118,7 @@ def medians(rounds: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, flo
     grouped: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for r in rounds:
         grouped.setdefault((r["target"], r["concurrency"]), []).append(r)
-    keys = ("answers_per_s", "p50_ack_ms", "p99_ack_ms", "lag_s")
+    keys = ("answers_per_s", "p50_ack_ms", "p99_ack_ms", "lag_s", "cpu_ms_per_request")
     return {
         group: {k: statistics.median(r[k] for r in rs) for k in keys}
         | {"errors": sum(r["errors"] + r["missing"] for r in rs), "rounds": len(rs)}

@@ -98,6 +98,8 @@ class Round:
     elapsed: float = 0.0
     lag: float = 0.0  # last answer after last ack, seconds
     in_ack: int = 0  # answers that came in the ack itself
+    cpu_ms: float = float("nan")  # server CPU per request, milliseconds
+    client_cpu_ms: float = float("nan")  # load generator and stand-in CPU per request
     ack_ms: list[float] = field(default_factory=list)
 
     @property
@@ -125,6 +127,8 @@ class Round:
             "p99_ack_ms": round(self.ack_percentile(99), 2),
             "lag_s": round(self.lag, 3),
             "in_ack": self.in_ack,
+            "cpu_ms_per_request": round(self.cpu_ms, 3),
+            "client_cpu_ms_per_request": round(self.client_cpu_ms, 3),
         }
 
 
@@ -199,7 +203,7 @@ async def run_round(
     answered_at: dict[str, float] = {}
     seen = len(calls)
     connector = aiohttp.TCPConnector(limit=concurrency)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     async with aiohttp.ClientSession(connector=connector) as session:
         last_ack = await _send_all(
             session, f"{url}/slack/events", batch, result, answered_at, expect
@@ -217,4 +221,5 @@ async def run_round(
     last_answer = max(answered_at.values(), default=start)
     result.elapsed = last_answer - start
     result.lag = max(0.0, last_answer - last_ack)
+    result.client_cpu_ms = (time.process_time() - cpu_start) * 1000 / requests
     return result

@@ -43,6 +43,11 @@ class Server:
         """Everything the process printed so far."""
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the process (all its threads) used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         """Resident memory of the process in MiB (Linux /proc)."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
