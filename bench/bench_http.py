@@ -32,7 +32,7 @@ from bench.load import (
     run_round,
     start_standin,
 )
-from bench.procs import SERVE, Server, baseline_command, slack_env, started
+from bench.procs import SERVE, Server, baseline_command, slack_env, spawned, wait_listening
 from bot.slack.standin import SlackStandIn
 
 # Requests per round at each concurrency: a few seconds per round on two cores.
@@ -60,13 +60,13 @@ MENTION_TARGETS = (
 
 
 def start_servers(stack: ExitStack, api: SlackStandIn, env: dict[str, str]) -> dict[str, Server]:
-    """Every process under test, started once for the whole run."""
+    """Every process under test, started together once for the whole run."""
     base = slack_env(api.api_url, **env)
-    servers = {
-        kind: stack.enter_context(started(kind, baseline_command(kind), base))
-        for kind in ("ack", "respond", "mention")
-    }
-    servers["ecsbot"] = stack.enter_context(started("ecsbot", SERVE, base))
+    commands = {kind: baseline_command(kind) for kind in ("ack", "respond", "mention")}
+    commands["ecsbot"] = SERVE
+    servers = {k: stack.enter_context(spawned(k, c, base)) for k, c in commands.items()}
+    for server in servers.values():
+        wait_listening(server)
     return servers
 
 

@@ -153,17 +153,18 @@ def _answer_key(call: Call, expect: Expect) -> str | None:
 
 async def _send_all(
     session: aiohttp.ClientSession,
-    url: str,
+    urls: list[str],
     requests: list[Request],
     result: Round,
     answered_at: dict[str, float],
     expect: Expect,
 ) -> float:
-    """Send every request through `result.concurrency` workers; the time of the last ack."""
+    """Send every request through `result.concurrency` workers, spread over `urls` (one
+    replica per worker, round robin); the time of the last ack."""
     queue = iter(requests)
     last_ack = 0.0
 
-    async def worker() -> None:
+    async def worker(url: str) -> None:
         nonlocal last_ack
         for request in queue:
             t0 = time.perf_counter()
@@ -181,12 +182,12 @@ async def _send_all(
                 answered_at[request.key] = t1
                 result.in_ack += expect != "ack"
 
-    await asyncio.gather(*(worker() for _ in range(result.concurrency)))
+    await asyncio.gather(*(worker(urls[n % len(urls)]) for n in range(result.concurrency)))
     return last_ack
 
 
 async def run_round(
-    url: str,
+    url: str | list[str],
     target: str,
     make: Callable[[str], Request],
     calls: TimedCalls,
@@ -196,7 +197,9 @@ async def run_round(
     requests: int,
     timeout: float = 30.0,
 ) -> Round:
-    """One round: `requests` requests through `concurrency` workers, every answer awaited."""
+    """One round: `requests` requests through `concurrency` workers, every answer awaited;
+    several `url`s (replicas) share the workers."""
+    urls = [f"{u}/slack/events" for u in ([url] if isinstance(url, str) else url)]
     batch = [make(QUESTIONS[i % len(QUESTIONS)]) for i in range(requests)]
     wanted = {r.key for r in batch}
     result = Round(target, concurrency, requests)
@@ -205,9 +208,7 @@ async def run_round(
     connector = aiohttp.TCPConnector(limit=concurrency)
     start, cpu_start = time.perf_counter(), time.process_time()
     async with aiohttp.ClientSession(connector=connector) as session:
-        last_ack = await _send_all(
-            session, f"{url}/slack/events", batch, result, answered_at, expect
-        )
+        last_ack = await _send_all(session, urls, batch, result, answered_at, expect)
     deadline = time.perf_counter() + timeout
     while len(answered_at) < len(wanted) and time.perf_counter() < deadline:
         for call, at in zip(calls[seen:], calls.times[seen:], strict=True):

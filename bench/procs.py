@@ -83,8 +83,9 @@ def wait_listening(server: Server, timeout: float = 30.0) -> float:
 
 
 @contextmanager
-def started(name: str, command: list[str], env: dict[str, str]) -> Iterator[Server]:
-    """Start `command` with PORT set, yield it once it listens; SIGTERM it afterwards."""
+def spawned(name: str, command: list[str], env: dict[str, str]) -> Iterator[Server]:
+    """Start `command` with PORT set, in a directory of its own (where a default SQLite
+    database goes); SIGTERM it afterwards. Does not wait for it to listen."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         log = Path(tmp) / "output.log"
@@ -98,10 +99,17 @@ def started(name: str, command: list[str], env: dict[str, str]) -> Iterator[Serv
             )
         server = Server(name, f"http://127.0.0.1:{port}", process, log, time.monotonic())
         try:
-            wait_listening(server)
             yield server
         finally:
             stop(server)
+
+
+@contextmanager
+def started(name: str, command: list[str], env: dict[str, str]) -> Iterator[Server]:
+    """`spawned`, yielded once it listens."""
+    with spawned(name, command, env) as server:
+        wait_listening(server)
+        yield server
 
 
 def stop(server: Server) -> int:
