@@ -14,7 +14,10 @@ import argparse
 import datetime as dt
 import gc
 import json
+import multiprocessing
+import queue
 import random
+import resource
 import statistics
 import sys
 import time
@@ -26,7 +29,14 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bench.load import QUESTIONS
-from bot.knowledge import KnowledgeBase, Source, Topic, default_knowledge_dir, load_knowledge
+from bot.knowledge import (
+    Entry,
+    KnowledgeBase,
+    Source,
+    Topic,
+    default_knowledge_dir,
+    load_knowledge,
+)
 from bot.matching import Matcher
 
 SOURCE = Source(
@@ -34,8 +44,12 @@ SOURCE = Source(
 )
 
 
+ENTRIES_PER_TOPIC = 4  # the shipped KB has about 8 per topic, with fewer questions each
+
+
 def synthetic_kb(real: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
-    """`size` topics whose phrasings mix the real vocabulary with noise words."""
+    """`size` topics, each with ENTRIES_PER_TOPIC precise entries, whose phrasings mix the
+    real vocabulary with noise words."""
     rng = random.Random(seed)
     vocab = sorted({w for t in real for q in t.questions for w in q.lower().split()})
     noise = [f"term{i}" for i in range(size * 3)]
@@ -52,6 +66,14 @@ def synthetic_kb(real: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase
             answer="Synthetic.",
             sources=[SOURCE],
             reviewed=dt.date(2026, 11, 26),
+            entries=[
+                Entry(
+                    id=f"topic-{i}-entry-{n}",
+                    questions=[phrase() for _ in range(3)],
+                    answer="Synthetic fact.",
+                )
+                for n in range(ENTRIES_PER_TOPIC)
+            ],
         )
         for i in range(size)
     }
@@ -59,8 +81,10 @@ def synthetic_kb(real: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase
 
 
 def phrasings(kb: KnowledgeBase) -> list[str]:
-    """Every phrasing the matcher indexes: each topic's title, questions and keywords."""
-    return [p for t in kb for p in (t.title, *t.questions, *t.keywords)]
+    """Every phrasing the matcher indexes: each topic's title, questions and keywords, and
+    each entry's questions and keywords."""
+    entries = [p for _, e in kb.entries() for p in (*e.questions, *e.keywords)]
+    return [*(p for t in kb for p in (t.title, *t.questions, *t.keywords)), *entries]
 
 
 def questions_for(kb: KnowledgeBase, count: int, seed: int = 11) -> list[str]:
@@ -124,6 +148,42 @@ def summary(times: list[float]) -> dict[str, float]:
     return {"median_ms": statistics.median(times), "p99_ms": p99}
 
 
+def _child(size: int, repeat: int, count: int, memory_gb: float, results: Any) -> None:
+    """Measure one knowledge base (size 0: the shipped one) within `memory_gb` of memory."""
+    limit = int(memory_gb * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    real = load_knowledge(default_knowledge_dir())
+    if size == 0:
+        results.put(measure("shipped", real, repeat=repeat, count=count))
+    else:
+        results.put(
+            measure(f"synthetic {size:,}", synthetic_kb(real, size), repeat=repeat, count=count)
+        )
+
+
+def measured(
+    size: int, repeat: int, count: int, *, seconds: float, memory_gb: float
+) -> dict[str, Any]:
+    """One knowledge base measured in a process of its own, stopped past `seconds` or
+    `memory_gb`: then a row saying so instead of numbers."""
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_child, args=(size, repeat, count, memory_gb, results))
+    child.start()
+    child.join(seconds)
+    if child.is_alive():
+        child.kill()
+        child.join()
+    try:
+        row: dict[str, Any] = results.get(timeout=1)
+        return row
+    except queue.Empty:
+        pass
+    reason = f"did not finish within {seconds:.0f} s and {memory_gb:g} GiB"
+    print(json.dumps({"kb": f"synthetic {size:,}", "skipped": reason}), flush=True)
+    return {"kb": f"synthetic {size:,}", "topics": size, "skipped": reason}
+
+
 def main(argv: list[str]) -> int:
     """Measure the shipped KB and each synthetic size; write JSON. Never fails on a number."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -133,18 +193,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="passes over the questions")
     parser.add_argument("--questions", type=int, default=40, help="own phrasings asked per KB")
     parser.add_argument("--out", type=Path, default=Path("bench/results/matcher.json"))
+    parser.add_argument("--seconds", type=float, default=240, help="per knowledge base")
+    parser.add_argument("--memory-gb", type=float, default=4, help="per knowledge base")
     args = parser.parse_args(argv)
-    real = load_knowledge(default_knowledge_dir())
-    rows = [measure("shipped", real, repeat=args.repeat, count=args.questions)]
+    limits = {"seconds": args.seconds, "memory_gb": args.memory_gb}
+    rows = [measured(0, args.repeat, args.questions, **limits)]
     for size in args.sizes:
-        rows.append(
-            measure(
-                f"synthetic {size:,}",
-                synthetic_kb(real, size),
-                repeat=max(2, args.repeat // (1 + size // 1000)),
-                count=args.questions,
-            )
-        )
+        repeat = max(2, args.repeat // (1 + size // 1000))
+        rows.append(measured(size, repeat, args.questions, **limits))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0

@@ -156,6 +156,9 @@ def matcher_section(rows: list[dict[str, Any]]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        if "skipped" in r:
+            lines.append(f"| {r['kb']} | {r['topics']:,} | | {r['skipped']} | | | | | |")
+            continue
         m, f = r["matcher"], r["rapidfuzz"]
         lines.append(
             f"| {r['kb']} | {r['topics']:,} | {r['phrasings']:,} | {m['median_ms']:.3f} | "

@@ -194,12 +194,13 @@ class Response:
         return Call("ack", {}, json.loads(self.text))
 
 
-async def command_reply(response: Response, api: SlackStandIn, count: int = 1) -> Call:
-    """A slash command's reply: in its ack, or, when the reply was not ready in time (a user
-    near the rate limit, storage asked), the `count`-th post to response_url."""
+async def command_reply(response: Response, api: SlackStandIn, before: int = 0) -> Call:
+    """A slash command's reply: in its ack, or, when the reply was not ready in time (storage
+    was slow, or a user near the rate limit was counted centrally), the first post to
+    response_url after the `before` there were when the command was sent."""
     if response.text:
         return response.reply()
-    return (await api.wait_for("response_url", count))[-1]
+    return (await api.wait_for("response_url", before + 1))[before]
 
 
 class BotUnderTest:
@@ -216,6 +217,12 @@ class BotUnderTest:
         headers = payloads.signed_headers(body, form=form) if headers is None else headers
         async with self.client.post("/slack/events", data=body, headers=headers) as resp:
             return Response(resp.status, await resp.text())
+
+    async def ask(self, text: str, *, user_id: str = payloads.USER_ID) -> Call:
+        """Run `/ecs-vs-ec2 <text>` as `user_id`; its reply, wherever it came (`command_reply`)."""
+        before = len(self.api.of("response_url"))
+        body = payloads.slash_command(text, self.api.response_url("command"), user_id=user_id)
+        return await command_reply(await self.post(body), self.api, before)
 
     async def command(
         self, text: str, *, response_url: str | None = None, trigger_id: str | None = None

@@ -15,7 +15,7 @@ from bot.slack.listeners.common import SLOW_DOWN
 from bot.slack.standin import SlackStandIn
 from bot.storage.ratelimit import MemoryRateLimiter
 from tests.slack import payloads
-from tests.slack.conftest import BotUnderTest, FakeRecorder, bot_settings, command_reply
+from tests.slack.conftest import BotUnderTest, FakeRecorder, bot_settings
 from tests.slack.serving import served_with_storage, serving, well_inside_a_minute
 
 LIMIT = 2
@@ -100,9 +100,6 @@ async def test_storage_limiter_counts_rate_limit_per_minute(
     async with served_with_storage(settings, slack_answerer, slack_api) as (bot, _):
         await well_inside_a_minute(margin=3)
         # With a limit of 1 each question is counted in the database before it is answered.
-        first, second = [
-            await command_reply(await bot.command("what is fargate?"), slack_api, count)
-            for count in (1, 2)
-        ]
+        first, second = [await bot.ask("what is fargate?") for _ in range(2)]
     assert first.body["text"].startswith("What AWS Fargate is")
     assert second.body["text"] == SLOW_DOWN

@@ -14,7 +14,7 @@ from bot.storage.batching import BatchingRecorder
 from bot.storage.hashing import UserHasher
 from bot.storage.models import Question, ServedAnswer
 from bot.storage.recorder import Asked, Recorder
-from tests.storage.conftest import FakeMatch, FakeTopic
+from tests.storage.fakes import FakeMatch, FakeTopic
 
 pytestmark = pytest.mark.asyncio
 
