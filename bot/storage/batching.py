@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections import deque
 
+from bot import metrics
 from bot.storage.recorder import Asked, EntryPoint, MatchLike, Recorder, Vote
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class BatchingRecorder:
         try:
             await asyncio.to_thread(self._recorder.write_asked, batch)
         except Exception:
+            metrics.storage_failed("database", "record")
             self._failures += 1
             logger.log(
                 logging.ERROR if self._failures == 1 else logging.DEBUG,

@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from bot import metrics
+
 logger = logging.getLogger(__name__)
 
 SHARE_INTERVAL_SECONDS = 0.2
@@ -104,6 +106,7 @@ class LocalFirstRateLimiter:
         try:
             totals = await self._shared.add_many(batch, start)
         except Exception:
+            metrics.storage_failed("database", "rate limiting")
             logger.exception("Failed to share rate-limit counts; deciding in this process")
             if start == self._start:
                 for key, count in batch.items():
