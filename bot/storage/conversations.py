@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
@@ -71,6 +71,10 @@ class TurnStore(Protocol):
         """Keep `turn` under `key`, replacing the one before and restarting its time-to-live."""
         ...
 
+    async def save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """`save` each of `turns` (by key), in one round trip or transaction."""
+        ...
+
 
 class RedisTurns:
     """A JSON value per key that Redis expires by itself; raises Redis errors for the failover."""
@@ -93,10 +97,16 @@ class RedisTurns:
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         """SET the turn with its time-to-live in milliseconds."""
-        value = json.dumps(
-            {"question": turn.question, "topic_id": turn.topic_id, "entry_id": turn.entry_id}
-        )
-        await self._client.set(self._prefix + key, value, px=self._ttl_ms)
+        await self.save_many({key: turn})
+
+    async def save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """SET every turn with its time-to-live, in one pipeline."""
+        async with self._client.pipeline(transaction=False) as pipe:
+            for key, turn in turns.items():
+                value: dict[str, str | None] = {"question": turn.question}
+                value |= {"topic_id": turn.topic_id, "entry_id": turn.entry_id}
+                pipe.set(self._prefix + key, json.dumps(value), px=self._ttl_ms)
+            await pipe.execute()
 
 
 class DatabaseTurns:
@@ -123,8 +133,12 @@ class DatabaseTurns:
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         """Upsert the turn with the current time; a failure is logged."""
+        await self.save_many({key: turn})
+
+    async def save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """Upsert every turn with the current time, in one transaction; a failure is logged."""
         try:
-            await asyncio.to_thread(self._save, key, turn)
+            await asyncio.to_thread(self._save_many, turns)
         except Exception as exc:
             self._failures.failed("keep a conversation turn", exc)
             metrics.storage_failed("database", "conversation memory")
@@ -150,17 +164,15 @@ class DatabaseTurns:
             row = connection.execute(query).first()
         return None if row is None else StoredTurn(row.question, row.topic_id, row.entry_id)
 
-    def _save(self, key: str, turn: StoredTurn) -> None:
+    def _save_many(self, turns: Mapping[str, StoredTurn]) -> None:
         self._maybe_purge()
-        values = {
-            "question": turn.question,
-            "topic_id": turn.topic_id,
-            "entry_id": turn.entry_id,
-            "updated_at": self._clock(),
-        }
+        now = self._clock()
         with self._engine.begin() as connection:
-            stmt = upsert_insert(connection, ConversationTurn).values(key=key, **values)
-            connection.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
+            for key, turn in turns.items():
+                values: dict[str, object] = {"question": turn.question, "topic_id": turn.topic_id}
+                values |= {"entry_id": turn.entry_id, "updated_at": now}
+                stmt = upsert_insert(connection, ConversationTurn).values(key=key, **values)
+                connection.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
 
     def _maybe_purge(self) -> None:
         if time.monotonic() >= self._next_purge:
@@ -182,8 +194,12 @@ class FallbackTurns:
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         """Save on the primary, or on the fallback when Redis fails."""
+        await self.save_many({key: turn})
+
+    async def save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """Save all on the primary, or on the fallback when Redis fails."""
         await self._failover.run(
-            lambda: self._primary.save(key, turn), lambda: self._fallback.save(key, turn)
+            lambda: self._primary.save_many(turns), lambda: self._fallback.save_many(turns)
         )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from bot.settings import Settings
 from bot.storage.batching import BatchingRecorder
-from bot.storage.conversations import Conversations, TurnStore, TurnT, make_turn_store
+from bot.storage.conversations import Conversations, TurnT, make_turn_store
 from bot.storage.db import make_engine, mask_url, upgrade
 from bot.storage.dedupe import DEFAULT_PREFIX, EventDeduper
 from bot.storage.dedupe_shared import make_deduper
@@ -22,6 +22,7 @@ from bot.storage.hashing import UserHasher, make_user_hasher
 from bot.storage.outbox import DatabaseOutbox
 from bot.storage.ratelimit import HashedKeys, make_rate_limiter
 from bot.storage.recorder import Recorder
+from bot.storage.turn_batching import WriteBehindTurns
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class Storage:
     recorder: BatchingRecorder
     deduper: EventDeduper
     limiter: HashedKeys
-    turns: TurnStore
+    turns: WriteBehindTurns
     hasher: UserHasher
     outbox: DatabaseOutbox
     eraser: WorkspaceEraser
@@ -48,10 +49,11 @@ class Storage:
         return Conversations(self.turns, make_turn, self.hasher)
 
     async def aclose(self) -> None:
-        """Write the questions and rate-limit counts still queued, then close the Redis
-        client and the database pool."""
+        """Write the questions, rate-limit counts and conversation turns still queued, then
+        close the Redis client and the database pool."""
         await self.recorder.aclose()
         await self.limiter.aclose()
+        await self.turns.aclose()
         if self.redis is not None:
             await self.redis.aclose()
         self.engine.dispose()
@@ -80,7 +82,7 @@ def open_storage(
         recorder=BatchingRecorder(Recorder(engine, hasher)),
         deduper=make_deduper(settings, engine, redis, prefix=prefix),
         limiter=make_rate_limiter(settings, engine, redis, hasher, prefix=prefix),
-        turns=make_turn_store(settings, engine, redis, prefix=prefix),
+        turns=WriteBehindTurns(make_turn_store(settings, engine, redis, prefix=prefix)),
         hasher=hasher,
         outbox=DatabaseOutbox(engine),
         eraser=WorkspaceEraser(engine, timedelta(days=settings.uninstall_grace_days)),

@@ -68,6 +68,7 @@ async def test_open_storage_remembers_conversations_on_redis(
         memory = storage.conversations(Turn)
         await memory.remember("T1:D1", Turn("does fargate support gpus?", "gpu"))
         assert await memory.recall("T1:D1") == Turn("does fargate support gpus?", "gpu")
+        await storage.turns.flush()  # turns reach Redis in batches
         [key] = [k async for k in redis.scan_iter(match=f"{redis_prefix}turn:*")]
         assert 0 < await redis.ttl(key) <= 120
     finally:

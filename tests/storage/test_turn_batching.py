@@ -1,0 +1,57 @@
+"""WriteBehindTurns: a turn is readable here at once and stored in batches, not per answer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.storage.conversations import DatabaseTurns, StoredTurn
+from bot.storage.turn_batching import WriteBehindTurns
+
+pytestmark = pytest.mark.asyncio
+GPU = StoredTurn("does fargate support gpus?", "gpu")
+COST = StoredTurn("how is fargate billed?", "cost")
+
+
+class CountingTurns:
+    """An in-memory TurnStore counting its batches."""
+
+    def __init__(self) -> None:
+        self.turns: dict[str, StoredTurn] = {}
+        self.batches: list[int] = []
+
+    async def load(self, key: str) -> StoredTurn | None:
+        return self.turns.get(key)
+
+    async def save(self, key: str, turn: StoredTurn) -> None:
+        await self.save_many({key: turn})
+
+    async def save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        self.batches.append(len(turns))
+        self.turns.update(turns)
+
+
+async def test_a_turn_is_read_back_at_once_and_stored_with_the_others() -> None:
+    """Three answers in a burst: each readable at once here, then stored in one batch."""
+    store = CountingTurns()
+    turns = WriteBehindTurns(store, interval=0.05)
+    for n in range(3):
+        await turns.save(f"k{n}", GPU)
+    await turns.save("k0", COST)  # the latest turn of a conversation wins
+    assert await turns.load("k0") == COST and store.batches == []
+    await asyncio.sleep(0.2)
+    assert store.batches == [3] and store.turns["k0"] == COST
+    assert await turns.load("k1") == GPU  # now from the store
+
+
+async def test_close_stores_what_is_noted(engine: Engine) -> None:
+    """A clean shutdown loses no turn: the database has it after aclose."""
+    database = DatabaseTurns(engine, ttl=60)
+    turns = WriteBehindTurns(database, interval=60)
+    await turns.save("k0", GPU)
+    assert await database.load("k0") is None
+    await turns.aclose()
+    assert await database.load("k0") == GPU
