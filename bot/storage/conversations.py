@@ -67,6 +67,10 @@ class TurnStore(Protocol):
         """The turn kept under `key`, or None when there is none or it expired."""
         ...
 
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        """The turns kept under `keys`, by key (missing or expired ones left out)."""
+        ...
+
     async def save(self, key: str, turn: StoredTurn) -> None:
         """Keep `turn` under `key`, replacing the one before and restarting its time-to-live."""
         ...
@@ -86,14 +90,20 @@ class RedisTurns:
 
     async def load(self, key: str) -> StoredTurn | None:
         """The turn under `key`; None when missing, expired or unreadable."""
-        raw = await self._client.get(self._prefix + key)
-        if raw is None:
-            return None
-        try:
-            return StoredTurn(**json.loads(raw))
-        except (ValueError, TypeError):
-            logger.warning("Ignoring an unreadable conversation turn in Redis")
-            return None
+        return (await self.load_many([key])).get(key)
+
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        """The readable turns under `keys`, in one MGET."""
+        raws = await self._client.mget([self._prefix + key for key in keys])
+        turns = {}
+        for key, raw in zip(keys, raws, strict=True):
+            if raw is None:
+                continue
+            try:
+                turns[key] = StoredTurn(**json.loads(raw))
+            except (ValueError, TypeError):
+                logger.warning("Ignoring an unreadable conversation turn in Redis")
+        return turns
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         """SET the turn with its time-to-live in milliseconds."""
@@ -124,12 +134,16 @@ class DatabaseTurns:
 
     async def load(self, key: str) -> StoredTurn | None:
         """The unexpired turn under `key`; None too when the database fails (logged)."""
+        return (await self.load_many([key])).get(key)
+
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        """The unexpired turns under `keys`, in one query; none when the database fails."""
         try:
-            return await asyncio.to_thread(self._load, key)
+            return await asyncio.to_thread(self._load_many, keys)
         except Exception as exc:
             self._failures.failed("read a conversation turn", exc, outcome="answered without it")
             metrics.storage_failed("database", "conversation memory")
-            return None
+            return {}
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         """Upsert the turn with the current time; a failure is logged."""
@@ -156,13 +170,14 @@ class DatabaseTurns:
     def _where(self) -> str:
         return mask_url(self._engine.url)
 
-    def _load(self, key: str) -> StoredTurn | None:
+    def _load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
         query = select(ConversationTurn).where(
-            ConversationTurn.key == key, ConversationTurn.updated_at >= self._clock() - self._ttl
+            ConversationTurn.key.in_(keys),
+            ConversationTurn.updated_at >= self._clock() - self._ttl,
         )
         with self._engine.connect() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else StoredTurn(row.question, row.topic_id, row.entry_id)
+            rows = connection.execute(query).all()
+        return {row.key: StoredTurn(row.question, row.topic_id, row.entry_id) for row in rows}
 
     def _save_many(self, turns: Mapping[str, StoredTurn]) -> None:
         self._maybe_purge()
@@ -188,8 +203,12 @@ class FallbackTurns:
 
     async def load(self, key: str) -> StoredTurn | None:
         """The primary's turn, or the fallback's when Redis fails."""
+        return (await self.load_many([key])).get(key)
+
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        """The primary's turns, or the fallback's when Redis fails."""
         return await self._failover.run(
-            lambda: self._primary.load(key), lambda: self._fallback.load(key)
+            lambda: self._primary.load_many(keys), lambda: self._fallback.load_many(keys)
         )
 
     async def save(self, key: str, turn: StoredTurn) -> None:

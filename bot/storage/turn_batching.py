@@ -1,10 +1,11 @@
-"""Conversation turns kept without a write per answer: remembered here, stored in batches.
+"""Conversation turns without a round trip of their own per answer: read and stored in batches.
 
 `save` only notes the turn; a background task stores what was noted, one round trip or
 transaction per batch, `interval` seconds later. `load` answers from the turns noted here
 first, so this process always reads its own latest turn; another replica sees it once it is
-stored (within `interval`, well before a person types a follow-up). `aclose()` stores what
-is left: `ecsbot serve` calls it on a clean shutdown.
+stored (within `interval`, well before a person types a follow-up). Loads made while one is
+under way wait and go together in one query (or MGET). `aclose()` stores what is left:
+`ecsbot serve` calls it on a clean shutdown.
 """
 
 from __future__ import annotations
@@ -29,11 +30,43 @@ class WriteBehindTurns:
         self._storing: dict[str, StoredTurn] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
+        self._wanted: dict[str, list[asyncio.Future[StoredTurn | None]]] = {}
+        self._loader: asyncio.Task[None] | None = None
 
     async def load(self, key: str) -> StoredTurn | None:
-        """The turn noted here for `key`, else the store's."""
+        """The turn noted here for `key`, else the store's (fetched with other loads)."""
         noted = self._noted.get(key) or self._storing.get(key)
-        return noted if noted is not None else await self._store.load(key)
+        if noted is not None:
+            return noted
+        loop = asyncio.get_running_loop()
+        found: asyncio.Future[StoredTurn | None] = loop.create_future()
+        self._wanted.setdefault(key, []).append(found)
+        if self._loader is None:
+            self._loader = loop.create_task(self._load_wanted())
+        return await found
+
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        """The turns for `keys`, noted here or in the store."""
+        turns = [await self.load(key) for key in keys]
+        return {key: turn for key, turn in zip(keys, turns, strict=True) if turn is not None}
+
+    async def _load_wanted(self) -> None:
+        """Fetch every wanted key, batch after batch, until none waits."""
+        try:
+            while self._wanted:
+                batch, self._wanted = self._wanted, {}
+                try:
+                    turns = await self._store.load_many(list(batch))
+                except Exception as exc:
+                    for waiting in batch.values():
+                        for found in waiting:
+                            found.set_exception(exc)
+                    continue
+                for key, waiting in batch.items():
+                    for found in waiting:
+                        found.set_result(turns.get(key))
+        finally:
+            self._loader = None
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         """Note `turn`; it is stored with the next batch."""

@@ -22,9 +22,15 @@ class CountingTurns:
     def __init__(self) -> None:
         self.turns: dict[str, StoredTurn] = {}
         self.batches: list[int] = []
+        self.loads: list[list[str]] = []
 
     async def load(self, key: str) -> StoredTurn | None:
-        return self.turns.get(key)
+        return (await self.load_many([key])).get(key)
+
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        self.loads.append(keys)
+        await asyncio.sleep(0)  # a round trip: loads made meanwhile wait for the next batch
+        return {key: self.turns[key] for key in keys if key in self.turns}
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         await self.save_many({key: turn})
@@ -55,3 +61,17 @@ async def test_close_stores_what_is_noted(engine: Engine) -> None:
     assert await database.load("k0") is None
     await turns.aclose()
     assert await database.load("k0") == GPU
+
+
+async def test_loads_made_together_share_one_query(engine: Engine) -> None:
+    """Twenty conversations asked about at once: at most two queries, each answer its own."""
+    store = CountingTurns()
+    store.turns = {"k1": GPU, "k2": COST}
+    turns = WriteBehindTurns(store)
+    found = await asyncio.gather(*(turns.load(f"k{n}") for n in range(20)))
+    assert found[1:3] == [GPU, COST] and found[0] is None and set(found[3:]) == {None}
+    assert len(store.loads) <= 2 and sum(map(len, store.loads)) == 20
+    database = WriteBehindTurns(DatabaseTurns(engine, ttl=60))
+    await database.save("k0", GPU)
+    await database.flush()
+    assert await asyncio.gather(database.load("k0"), database.load("k9")) == [GPU, None]
