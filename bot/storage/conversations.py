@@ -33,6 +33,7 @@ from bot.storage.sql import upsert_insert
 logger = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "ecsbot:"
+UPSERT_ROWS = 500  # 5 bound parameters a row, well within SQLite's 32,766 a statement
 
 
 @dataclass(frozen=True)
@@ -180,14 +181,24 @@ class DatabaseTurns:
         return {row.key: StoredTurn(row.question, row.topic_id, row.entry_id) for row in rows}
 
     def _save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """Multi-row upserts of up to UPSERT_ROWS turns (distinct keys), in one transaction."""
         self._maybe_purge()
         now = self._clock()
+        rows = [
+            {"key": key, "question": t.question, "topic_id": t.topic_id, "entry_id": t.entry_id}
+            | {"updated_at": now}
+            for key, t in turns.items()
+        ]
         with self._engine.begin() as connection:
-            for key, turn in turns.items():
-                values: dict[str, object] = {"question": turn.question, "topic_id": turn.topic_id}
-                values |= {"entry_id": turn.entry_id, "updated_at": now}
-                stmt = upsert_insert(connection, ConversationTurn).values(key=key, **values)
-                connection.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
+            for first in range(0, len(rows), UPSERT_ROWS):
+                stmt = upsert_insert(connection, ConversationTurn).values(
+                    rows[first : first + UPSERT_ROWS]
+                )
+                columns = ("question", "topic_id", "entry_id", "updated_at")
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["key"], set_={c: stmt.excluded[c] for c in columns}
+                )
+                connection.execute(stmt)
 
     def _maybe_purge(self) -> None:
         if time.monotonic() >= self._next_purge:

@@ -75,3 +75,13 @@ async def test_loads_made_together_share_one_query(engine: Engine) -> None:
     await database.save("k0", GPU)
     await database.flush()
     assert await asyncio.gather(database.load("k0"), database.load("k9")) == [GPU, None]
+
+
+async def test_a_large_batch_of_turns_is_stored(engine: Engine) -> None:
+    """More turns than one statement takes (a burst, or turns kept through an outage): all
+    stored, and a later batch overwrites a conversation's turn."""
+    database = DatabaseTurns(engine, ttl=60)
+    await database.save_many({f"k{n}": GPU for n in range(1200)})
+    await database.save_many({"k7": COST})
+    found = await database.load_many([f"k{n}" for n in range(1200)])
+    assert len(found) == 1200 and found["k7"] == COST and found["k1199"] == GPU
