@@ -32,7 +32,15 @@ from bench.load import (
     run_round,
     start_standin,
 )
-from bench.procs import SERVE, Server, baseline_command, slack_env, spawned, wait_listening
+from bench.procs import (
+    SERVE,
+    Server,
+    baseline_command,
+    exit_on_sigterm,
+    slack_env,
+    spawned,
+    wait_listening,
+)
 from bot.slack.standin import SlackStandIn
 
 # Requests per round at each concurrency: a few seconds per round on two cores.
@@ -174,4 +182,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     sys.exit(main(sys.argv[1:]))

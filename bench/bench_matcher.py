@@ -29,6 +29,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bench.load import QUESTIONS
+from bench.procs import exit_on_sigterm
 from bot.knowledge import (
     Entry,
     KnowledgeBase,
@@ -207,4 +208,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     sys.exit(main(sys.argv[1:]))

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from bench.bench_http import medians
 from bench.load import command_request, mention_request, run_round, start_standin
-from bench.procs import SERVE, Server, slack_env, spawned, wait_listening
+from bench.procs import SERVE, Server, exit_on_sigterm, slack_env, spawned, wait_listening
 
 POSTGRES_URL = os.environ.get(
     "ECSBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -129,4 +129,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     sys.exit(main(sys.argv[1:]))

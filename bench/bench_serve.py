@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import command_request, run_round, start_standin
-from bench.procs import SERVE, baseline_command, slack_env, started
+from bench.procs import SERVE, baseline_command, exit_on_sigterm, slack_env, started
 
 
 async def one_start(name: str, command: list[str], answers: int) -> dict[str, float]:
@@ -83,4 +83,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     sys.exit(main(sys.argv[1:]))

@@ -22,6 +22,11 @@ SERVE = [sys.executable, "-c", "from bot.cli import main; main()", "serve", "--h
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so a stopped bench still stops what it started."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
+
+
 def free_port() -> int:
     """A port on 127.0.0.1 that was free a moment ago."""
     with socket.socket() as sock:

@@ -109,6 +109,20 @@ def ratios(rounds: list[dict[str, Any]], ours: str, base: str) -> list[str]:
     return parts
 
 
+def in_ack(rounds: list[dict[str, Any]]) -> str:
+    """How many of ecsbot's replies rode in the ack itself, per concurrency."""
+    counts: dict[int, list[int]] = {}
+    for r in rounds:
+        if r["target"] == "ecsbot":
+            total = counts.setdefault(r["concurrency"], [0, 0])
+            total[0] += r["in_ack"]
+            total[1] += r["requests"]
+    parts = [f"{c}: {n:,} of {total:,}" for c, (n, total) in sorted(counts.items())]
+    return "ecsbot replies carried in the ack itself (the rest went to response_url): " + (
+        ", ".join(parts)
+    )
+
+
 def http_section(http: dict[str, Any]) -> list[str]:
     """Slash commands and mentions, ecsbot beside the bare apps."""
     sizes = ", ".join(f"{n:,} at {c}" for c, n in http["sizes"].items())
@@ -130,6 +144,8 @@ def http_section(http: dict[str, Any]) -> list[str]:
         "",
         "ecsbot / bare ack+respond answers/s: "
         + ", ".join(ratios(http["commands"], "ecsbot", "bare ack+respond")),
+        "",
+        in_ack(http["commands"]),
         "",
         "### app_mention (event in, chat.postMessage at the stand-in)",
         "",
