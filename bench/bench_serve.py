@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import command_request, run_round, start_standin
-from bench.procs import SERVE, baseline_command, exit_on_sigterm, slack_env, started
+from bench.procs import SERVE, baseline_command, exit_on_sigterm, slack_env, spawned, wait_listening
 
 
 async def one_start(name: str, command: list[str], answers: int) -> dict[str, float]:
@@ -28,8 +28,9 @@ async def one_start(name: str, command: list[str], answers: int) -> dict[str, fl
     api, calls = await start_standin()
     expect = "ack" if name == "bare ack-only" else "answer"
     try:
-        with started(name, command, slack_env(api.api_url)) as server:
-            listening = time.monotonic() - server.started_at
+        with spawned(name, command, slack_env(api.api_url)) as server:
+            # Waited for in a thread: the stand-in in this loop answers its auth.test meanwhile.
+            listening = await asyncio.to_thread(wait_listening, server)
             first = await run_round(
                 server.url, name, partial(command_request, api), calls,
                 expect=expect, concurrency=1, requests=1,

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.load import command_request, mention_request, run_round, start_standin
-from bench.procs import SERVE, slack_env, started
+from bench.procs import SERVE, slack_env, spawned, wait_listening
 
 
 def profiled_serve(report: Path, html: Path | None) -> list[str]:
@@ -34,7 +34,8 @@ async def profile(args: argparse.Namespace, report: Path) -> None:
     api, calls = await start_standin()
     try:
         env = slack_env(api.api_url, LOG_LEVEL=args.log_level)
-        with started("ecsbot", profiled_serve(report, args.html), env) as server:
+        with spawned("ecsbot", profiled_serve(report, args.html), env) as server:
+            await asyncio.to_thread(wait_listening, server)  # the stand-in answers meanwhile
             make = partial(command_request, api) if args.kind == "command" else mention_request
             expect = "answer" if args.kind == "command" else "mention"
             result = await run_round(

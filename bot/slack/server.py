@@ -115,6 +115,9 @@ async def open_web_api_session(bolt_app: SlackApp) -> ClientSession:
     # A session's own timeout is the one slack_sdk applies to calls through it.
     session = ClientSession(timeout=ClientTimeout(total=bolt_app.client.timeout))
     bolt_app.client.session = session  # Bolt hands this session to each request's client
+    deliverer = deliverer_of(bolt_app)
+    if deliverer is not None:  # the outbox, which sends every chat.postMessage
+        deliverer.share_session(session)
     return session
 
 

@@ -4,7 +4,7 @@ Recording a question only queues it (no I/O, no thread hop). A background task w
 what queued up in one transaction per batch: after `interval` seconds, or at once when a
 batch is full. A failed batch is kept and retried with the next one, up to `max_pending`
 questions (then the oldest go, with an error in the log), retrying less and less often
-while the database stays down (one traceback per outage). `aclose()` writes what is left:
+while the database stays down (one log line, repeats told once a minute). `aclose()` writes what is left:
 `ecsbot serve` calls it on a clean shutdown. Votes are not batched: the voter is told
 whether theirs was saved.
 """
@@ -16,6 +16,7 @@ import logging
 from collections import deque
 
 from bot import metrics
+from bot.storage.failure_log import FailureLog
 from bot.storage.recorder import Asked, EntryPoint, MatchLike, Recorder, Vote
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class BatchingRecorder:
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._failures = 0  # batches failed in a row
+        self._failure_log = FailureLog(logger, recorder.where)
 
     @property
     def pending(self) -> int:
@@ -116,16 +118,11 @@ class BatchingRecorder:
         batch = [self._pending.popleft() for _ in range(min(self._batch_size, len(self._pending)))]
         try:
             await asyncio.to_thread(self._recorder.write_asked, batch)
-        except Exception:
+        except Exception as exc:
             metrics.storage_failed("database", "record")
             self._failures += 1
-            logger.log(
-                logging.ERROR if self._failures == 1 else logging.DEBUG,
-                "Failed to record %d question(s) in %s; keeping them for the next try",
-                len(batch),
-                self._recorder.where,
-                exc_info=self._failures == 1,
-            )
+            what = f"record {len(batch)} question(s)"
+            self._failure_log.failed(what, exc, outcome="keeping them for the next try")
             self._pending.extendleft(reversed(batch))
             return False
         if self._failures:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from bot import metrics
+from bot.storage.failure_log import FailureLog
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class LocalFirstRateLimiter:
         self._known: dict[str, int] = {}  # shared totals as of the last exchange
         self._pending: Counter[str] = Counter()  # counted here since
         self._timer: asyncio.TimerHandle | None = None
+        self._failure_log = FailureLog(logger, "the shared store")
 
     async def allow(self, key: str) -> bool:
         """Count one request for `key`; False once past the limit. Waits for the shared
@@ -105,9 +107,11 @@ class LocalFirstRateLimiter:
         self._pending = Counter()
         try:
             totals = await self._shared.add_many(batch, start)
-        except Exception:
+        except Exception as exc:
             metrics.storage_failed("database", "rate limiting")
-            logger.exception("Failed to share rate-limit counts; deciding in this process")
+            self._failure_log.failed(
+                "share rate-limit counts", exc, outcome="deciding in this process"
+            )
             if start == self._start:
                 for key, count in batch.items():
                     self._known[key] = self._known.get(key, 0) + count

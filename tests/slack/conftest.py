@@ -159,6 +159,9 @@ class FakeRecorder:
         )
         return True
 
+    async def flush(self) -> bool:
+        return True
+
     async def asked(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """The recorded questions once there are `count`; they are recorded after the reply."""
         return await _at_least(self.questions, count, "recorded question(s)", timeout)
