@@ -210,9 +210,9 @@ def replicas_section(results: dict[str, Any]) -> list[str]:
         "## Replicas on PostgreSQL and Redis (`bench/bench_replicas.py`)",
         "",
         "Each set on its own PostgreSQL schema and Redis prefix; the load generator spreads "
-        "its workers over the replicas. Server CPU is summed over the replicas. With two "
-        "cores shared by the load generator, the stand-in and the replicas, two replicas "
-        "mostly buy headroom for the ack, not throughput.",
+        "its workers over the replicas. Server CPU is summed over the replicas. On two cores "
+        "shared by the load generator, the stand-in and the replicas, a second replica has no "
+        "core of its own: this shows what sharing PostgreSQL and Redis costs, not scaling.",
         "",
         "### Slash commands",
         "",
