@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 ## run: set up and start the bot (Slack when credentials are configured, else the playground)
@@ -37,9 +37,14 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## bench: matcher speed (median per question, index build time)
+## bench: every benchmark (a few minutes, needs PostgreSQL and Redis for the replicas);
+## writes bench/results/*.json, BENCHMARKS.md and bench/throughput.png. Never fails on a number.
 bench: $(STAMP)
-	$(BIN)/python bench/bench_matcher.py
+	$(BIN)/python -m bench.bench_http
+	$(BIN)/python -m bench.bench_matcher
+	$(BIN)/python -m bench.bench_serve
+	$(BIN)/python -m bench.bench_replicas
+	$(BIN)/python -m bench.report
 
 ## eval: score matching on the shared dev set and every labelled set in tests/data
 eval: $(STAMP)

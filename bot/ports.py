@@ -41,6 +41,10 @@ class Recorder(Protocol):
         """Note a vote on the answer `answer_ref` about `topic_id`; False if not saved."""
         ...
 
+    async def flush(self) -> bool:
+        """Write whatever is still queued; False if some of it could not be written."""
+        ...
+
 
 class NullRecorder:
     """The default Recorder: keeps nothing."""
@@ -59,6 +63,10 @@ class NullRecorder:
         self, workspace: str, user_id: str, topic_id: str, answer_ref: str, vote: Vote
     ) -> bool:
         """Keep nothing."""
+        return True
+
+    async def flush(self) -> bool:
+        """Nothing is queued."""
         return True
 
 

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.blocks.cache import BLOCK_CACHE
 from bot.blocks.common import (
     ACTION_FEEDBACK,
     ACTION_SHARE,
@@ -101,7 +102,18 @@ def _related(topic: Topic, kb: KnowledgeBase) -> list[Block]:
 def build_entry_answer(
     topic: Topic, entry: Entry, kb: KnowledgeBase, *, shareable: bool = False
 ) -> list[Block]:
-    """A precise answer: the fact first, then ECS | EC2 side by side, sources, more buttons."""
+    """A precise answer: the fact first, then ECS | EC2 side by side, sources, more buttons.
+
+    Built once per knowledge base, topic, entry and `shareable` (bot.blocks.cache): read-only.
+    """
+    return BLOCK_CACHE.blocks(
+        (topic, entry, kb),
+        ("entry", shareable),
+        lambda: _entry_answer(topic, entry, shareable=shareable),
+    )
+
+
+def _entry_answer(topic: Topic, entry: Entry, *, shareable: bool) -> list[Block]:
     callout = [build_choose_callout()] if topic.id == CHOOSE_TOPIC_ID else []
     return [
         *build_entry_lead(topic, entry),
@@ -113,7 +125,16 @@ def build_entry_answer(
 
 
 def build_answer(topic: Topic, kb: KnowledgeBase, *, shareable: bool = False) -> list[Block]:
-    """The full answer to a topic: title, lead, answer, ECS | EC2, sources, follow-ups."""
+    """The full answer to a topic: title, lead, answer, ECS | EC2, sources, follow-ups.
+
+    Built once per knowledge base, topic and `shareable` (bot.blocks.cache): read-only blocks.
+    """
+    return BLOCK_CACHE.blocks(
+        (topic, kb), ("answer", shareable), lambda: _answer(topic, kb, shareable=shareable)
+    )
+
+
+def _answer(topic: Topic, kb: KnowledgeBase, *, shareable: bool) -> list[Block]:
     callout = [build_choose_callout()] if topic.id == CHOOSE_TOPIC_ID else []
     lead = [SectionBlock(text=MarkdownTextObject(text=topic.lead))] if topic.lead else []
     return [

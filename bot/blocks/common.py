@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.blocks.cache import BLOCK_CACHE
 from bot.knowledge import KnowledgeBase, Topic
 from bot.matching import truncate
 
@@ -74,5 +75,8 @@ def example_topics(kb: KnowledgeBase, count: int = 3) -> list[Topic]:
 
 
 def to_dicts(blocks: Sequence[Block]) -> list[dict[str, object]]:
-    """Blocks as JSON-ready dicts; raises SlackObjectFormationError past Slack's limits."""
-    return [block.to_dict() for block in blocks]
+    """Blocks as JSON-ready dicts; raises SlackObjectFormationError past Slack's limits.
+
+    A cached block's dict (bot.blocks.cache) is computed once and shared: read-only.
+    """
+    return [BLOCK_CACHE.rendered(block) for block in blocks]

@@ -15,13 +15,19 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.blocks.cache import BLOCK_CACHE
 from bot.blocks.common import COMMAND, example_topics, help_me_choose_button, topic_button
 from bot.knowledge import KnowledgeBase
 from bot.matching import escape_mrkdwn
 
 
 def build_help(kb: KnowledgeBase) -> list[Block]:
-    """Usage of the slash command, mentions and DMs, with example questions."""
+    """Usage of the slash command, mentions and DMs, with example questions (built once per
+    knowledge base, bot.blocks.cache: read-only blocks)."""
+    return BLOCK_CACHE.blocks((kb,), ("help",), lambda: _help(kb))
+
+
+def _help(kb: KnowledgeBase) -> list[Block]:
     examples = example_topics(kb)
     lines = "\n".join(f"• `{COMMAND} {escape_mrkdwn(t.questions[0])}`" for t in examples)
     return [

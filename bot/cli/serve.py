@@ -59,7 +59,8 @@ def storage_or_exit(settings: Settings) -> Storage:
 
 
 async def close_storage(storage: Storage) -> None:
-    """Close the database pool and the Redis client (at shutdown)."""
+    """Write the records and rate-limit counts still queued, and close the database pool and
+    the Redis client (at shutdown, once listeners in flight have finished)."""
     await storage.aclose()
     logger.info("Closed the database and Redis connections")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from weakref import WeakKeyDictionary
 
+from aiohttp import ClientSession
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -105,6 +106,10 @@ class Deliverer:
         self._store_down = False
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
+
+    def share_session(self, session: ClientSession) -> None:
+        """Post through `session`, the server's one Web API session (kept-alive connections)."""
+        self._client.session = session
 
     async def post(self, post: Post, *, token: str | None) -> None:
         """Send `post` now, or leave it queued for the worker when sending failed or an earlier

@@ -136,8 +136,10 @@ class Services:
             logger.exception("Failed to schedule the erasure of a workspace's records")
 
     async def erase_due_workspaces(self) -> None:
-        """Erase the records of every workspace whose grace period is over."""
+        """Erase the records of every workspace whose grace period is over (the questions still
+        queued are written first, so they are erased too)."""
         try:
+            await self.recorder.flush()
             await self.eraser.erase_due()
         except Exception:
             logger.exception("Failed to erase the records of uninstalled workspaces")

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
@@ -33,6 +33,7 @@ from bot.storage.sql import upsert_insert
 logger = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "ecsbot:"
+UPSERT_ROWS = 500  # 5 bound parameters a row, well within SQLite's 32,766 a statement
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,16 @@ class TurnStore(Protocol):
         """The turn kept under `key`, or None when there is none or it expired."""
         ...
 
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        """The turns kept under `keys`, by key (missing or expired ones left out)."""
+        ...
+
     async def save(self, key: str, turn: StoredTurn) -> None:
         """Keep `turn` under `key`, replacing the one before and restarting its time-to-live."""
+        ...
+
+    async def save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """`save` each of `turns` (by key), in one round trip or transaction."""
         ...
 
 
@@ -82,21 +91,33 @@ class RedisTurns:
 
     async def load(self, key: str) -> StoredTurn | None:
         """The turn under `key`; None when missing, expired or unreadable."""
-        raw = await self._client.get(self._prefix + key)
-        if raw is None:
-            return None
-        try:
-            return StoredTurn(**json.loads(raw))
-        except (ValueError, TypeError):
-            logger.warning("Ignoring an unreadable conversation turn in Redis")
-            return None
+        return (await self.load_many([key])).get(key)
+
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        """The readable turns under `keys`, in one MGET."""
+        raws = await self._client.mget([self._prefix + key for key in keys])
+        turns = {}
+        for key, raw in zip(keys, raws, strict=True):
+            if raw is None:
+                continue
+            try:
+                turns[key] = StoredTurn(**json.loads(raw))
+            except (ValueError, TypeError):
+                logger.warning("Ignoring an unreadable conversation turn in Redis")
+        return turns
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         """SET the turn with its time-to-live in milliseconds."""
-        value = json.dumps(
-            {"question": turn.question, "topic_id": turn.topic_id, "entry_id": turn.entry_id}
-        )
-        await self._client.set(self._prefix + key, value, px=self._ttl_ms)
+        await self.save_many({key: turn})
+
+    async def save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """SET every turn with its time-to-live, in one pipeline."""
+        async with self._client.pipeline(transaction=False) as pipe:
+            for key, turn in turns.items():
+                value: dict[str, str | None] = {"question": turn.question}
+                value |= {"topic_id": turn.topic_id, "entry_id": turn.entry_id}
+                pipe.set(self._prefix + key, json.dumps(value), px=self._ttl_ms)
+            await pipe.execute()
 
 
 class DatabaseTurns:
@@ -114,17 +135,25 @@ class DatabaseTurns:
 
     async def load(self, key: str) -> StoredTurn | None:
         """The unexpired turn under `key`; None too when the database fails (logged)."""
+        return (await self.load_many([key])).get(key)
+
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        """The unexpired turns under `keys`, in one query; none when the database fails."""
         try:
-            return await asyncio.to_thread(self._load, key)
+            return await asyncio.to_thread(self._load_many, keys)
         except Exception as exc:
             self._failures.failed("read a conversation turn", exc, outcome="answered without it")
             metrics.storage_failed("database", "conversation memory")
-            return None
+            return {}
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         """Upsert the turn with the current time; a failure is logged."""
+        await self.save_many({key: turn})
+
+    async def save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """Upsert every turn with the current time, in one transaction; a failure is logged."""
         try:
-            await asyncio.to_thread(self._save, key, turn)
+            await asyncio.to_thread(self._save_many, turns)
         except Exception as exc:
             self._failures.failed("keep a conversation turn", exc)
             metrics.storage_failed("database", "conversation memory")
@@ -142,25 +171,34 @@ class DatabaseTurns:
     def _where(self) -> str:
         return mask_url(self._engine.url)
 
-    def _load(self, key: str) -> StoredTurn | None:
+    def _load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
         query = select(ConversationTurn).where(
-            ConversationTurn.key == key, ConversationTurn.updated_at >= self._clock() - self._ttl
+            ConversationTurn.key.in_(keys),
+            ConversationTurn.updated_at >= self._clock() - self._ttl,
         )
         with self._engine.connect() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else StoredTurn(row.question, row.topic_id, row.entry_id)
+            rows = connection.execute(query).all()
+        return {row.key: StoredTurn(row.question, row.topic_id, row.entry_id) for row in rows}
 
-    def _save(self, key: str, turn: StoredTurn) -> None:
+    def _save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """Multi-row upserts of up to UPSERT_ROWS turns (distinct keys), in one transaction."""
         self._maybe_purge()
-        values = {
-            "question": turn.question,
-            "topic_id": turn.topic_id,
-            "entry_id": turn.entry_id,
-            "updated_at": self._clock(),
-        }
+        now = self._clock()
+        rows = [
+            {"key": key, "question": t.question, "topic_id": t.topic_id, "entry_id": t.entry_id}
+            | {"updated_at": now}
+            for key, t in turns.items()
+        ]
         with self._engine.begin() as connection:
-            stmt = upsert_insert(connection, ConversationTurn).values(key=key, **values)
-            connection.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
+            for first in range(0, len(rows), UPSERT_ROWS):
+                stmt = upsert_insert(connection, ConversationTurn).values(
+                    rows[first : first + UPSERT_ROWS]
+                )
+                columns = ("question", "topic_id", "entry_id", "updated_at")
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["key"], set_={c: stmt.excluded[c] for c in columns}
+                )
+                connection.execute(stmt)
 
     def _maybe_purge(self) -> None:
         if time.monotonic() >= self._next_purge:
@@ -176,14 +214,22 @@ class FallbackTurns:
 
     async def load(self, key: str) -> StoredTurn | None:
         """The primary's turn, or the fallback's when Redis fails."""
+        return (await self.load_many([key])).get(key)
+
+    async def load_many(self, keys: list[str]) -> dict[str, StoredTurn]:
+        """The primary's turns, or the fallback's when Redis fails."""
         return await self._failover.run(
-            lambda: self._primary.load(key), lambda: self._fallback.load(key)
+            lambda: self._primary.load_many(keys), lambda: self._fallback.load_many(keys)
         )
 
     async def save(self, key: str, turn: StoredTurn) -> None:
         """Save on the primary, or on the fallback when Redis fails."""
+        await self.save_many({key: turn})
+
+    async def save_many(self, turns: Mapping[str, StoredTurn]) -> None:
+        """Save all on the primary, or on the fallback when Redis fails."""
         await self._failover.run(
-            lambda: self._primary.save(key, turn), lambda: self._fallback.save(key, turn)
+            lambda: self._primary.save_many(turns), lambda: self._fallback.save_many(turns)
         )
 
 

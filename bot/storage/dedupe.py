@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from redis.asyncio import Redis
-from sqlalchemy import Engine, delete, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, delete
 
 from bot import metrics
 from bot.storage.columns import utcnow
@@ -73,7 +72,11 @@ class RedisDeduper:
 
 
 class DatabaseDeduper:
-    """A row per key under a primary key; the losing insert is a repeat. Old rows are purged."""
+    """A row per key under a primary key; the losing insert is a repeat. Old rows are purged.
+
+    Claims made while another is being written wait, then go together in one transaction
+    (INSERT … ON CONFLICT DO NOTHING RETURNING), so a burst costs a few commits, not one each.
+    """
 
     def __init__(
         self,
@@ -87,6 +90,8 @@ class DatabaseDeduper:
         self._clock = clock
         self._next_purge = 0.0
         self._failures = FailureLog(logger, mask_url(engine.url))
+        self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
+        self._writer: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
@@ -105,7 +110,29 @@ class DatabaseDeduper:
 
     async def claim(self, key: str) -> bool:
         """True if this call inserted the key, False if it was there; raises database errors."""
-        return await asyncio.to_thread(self._claim, key)
+        claim: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(key, []).append(claim)
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_claims())
+        return await claim
+
+    async def _write_claims(self) -> None:
+        """Claim every waiting key, batch after batch, until none waits."""
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                try:
+                    claimed = await asyncio.to_thread(self._claim_many, list(batch))
+                except Exception as exc:
+                    for claims in batch.values():
+                        for claim in claims:
+                            claim.set_exception(exc)
+                    continue
+                for key, claims in batch.items():
+                    for n, claim in enumerate(claims):
+                        claim.set_result(n == 0 and key in claimed)
+        finally:
+            self._writer = None
 
     async def record(self, keys: Iterable[str]) -> None:
         """Insert keys claimed elsewhere (while the database was down); known ones stay."""
@@ -118,14 +145,15 @@ class DatabaseDeduper:
             stmt = upsert_insert(connection, ProcessedEvent).values(rows)
             connection.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
 
-    def _claim(self, key: str) -> bool:
+    def _claim_many(self, keys: list[str]) -> set[str]:
+        """Insert the keys not there yet, in one transaction; the ones this call inserted."""
         self._maybe_purge()
-        try:
-            with self._engine.begin() as connection:
-                connection.execute(insert(ProcessedEvent).values(key=key, created_at=self._clock()))
-        except IntegrityError:
-            return False
-        return True
+        now = self._clock()
+        with self._engine.begin() as connection:
+            rows = [{"key": key, "created_at": now} for key in keys]
+            insert = upsert_insert(connection, ProcessedEvent).values(rows)
+            stmt = insert.on_conflict_do_nothing().returning(ProcessedEvent.key)
+            return set(connection.execute(stmt).scalars())
 
     def _maybe_purge(self) -> None:
         if time.monotonic() >= self._next_purge:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -17,12 +17,14 @@ from bot.settings import Settings
 from bot.storage.db import mask_url
 from bot.storage.failover import Failover
 from bot.storage.failure_log import FailureLog
+from bot.storage.local_limit import LocalFirstRateLimiter, SharedCounter
 from bot.storage.models import RateLimitCounter
 from bot.storage.sql import upsert_insert
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_SECONDS = 60
+UPSERT_ROWS = 1000  # well within SQLite's 32,766 bound parameters per statement
 DEFAULT_PREFIX = "ecsbot:"
 
 
@@ -76,12 +78,18 @@ class RedisRateLimiter:
 
     async def allow(self, key: str) -> bool:
         """Count one request for `key` in Redis."""
-        name = f"{self._prefix}{key}:{window_start(self._clock(), self._window)}"
+        start = window_start(self._clock(), self._window)
+        return (await self.add_many({key: 1}, start))[key] <= self._limit
+
+    async def add_many(self, counts: Mapping[str, int], start: int) -> dict[str, int]:
+        """Add `counts` to the window starting at `start`, in one transaction; the totals."""
         async with self._client.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, self._window + 5)
-            count, _ = await pipe.execute()
-        return int(count) <= self._limit
+            for key, count in counts.items():
+                name = f"{self._prefix}{key}:{start}"
+                pipe.incrby(name, count)
+                pipe.expire(name, self._window + 5)
+            replies = await pipe.execute()
+        return {key: int(total) for key, total in zip(counts, replies[::2], strict=True)}
 
 
 class DatabaseRateLimiter:
@@ -102,25 +110,34 @@ class DatabaseRateLimiter:
     async def allow(self, key: str) -> bool:
         """Count one request for `key` in the database."""
         try:
-            count = await asyncio.to_thread(self._count, key)
+            start = window_start(self._clock(), self._window)
+            count = (await self.add_many({key: 1}, start))[key]
         except Exception as exc:
             self._failures.failed("count a request", exc, outcome="allowing it")
             metrics.storage_failed("database", "rate limiting")
             return True
         return count <= self._limit
 
-    def _count(self, key: str) -> int:
-        start = window_start(self._clock(), self._window)
+    async def add_many(self, counts: Mapping[str, int], start: int) -> dict[str, int]:
+        """Add `counts` to the window starting at `start`, in one transaction; the totals."""
+        return await asyncio.to_thread(self._add_many, counts, start)
+
+    def _add_many(self, counts: Mapping[str, int], start: int) -> dict[str, int]:
+        """Multi-row upserts of up to UPSERT_ROWS distinct keys each, in one transaction."""
+        rows = [{"key": key, "window_start": start, "count": n} for key, n in counts.items()]
+        totals: dict[str, int] = {}
         with self._engine.begin() as connection:
             self._maybe_purge(connection, start)
-            stmt = upsert_insert(connection, RateLimitCounter).values(
-                key=key, window_start=start, count=1
-            )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["key", "window_start"],
-                set_={"count": RateLimitCounter.count + 1},
-            )
-            return int(connection.execute(stmt.returning(RateLimitCounter.count)).scalar_one())
+            for first in range(0, len(rows), UPSERT_ROWS):
+                insert = upsert_insert(connection, RateLimitCounter).values(
+                    rows[first : first + UPSERT_ROWS]
+                )
+                stmt = insert.on_conflict_do_update(
+                    index_elements=["key", "window_start"],
+                    set_={"count": RateLimitCounter.count + insert.excluded.count},
+                ).returning(RateLimitCounter.key, RateLimitCounter.count)
+                totals.update((key, int(count)) for key, count in connection.execute(stmt))
+        return totals
 
     def _maybe_purge(self, connection: Connection, start: int) -> None:
         if start >= self._next_purge:
@@ -133,7 +150,7 @@ class DatabaseRateLimiter:
 class FallbackRateLimiter:
     """Redis first; the database while Redis is unreachable, with a warning in the log."""
 
-    def __init__(self, primary: RateLimiter, fallback: RateLimiter, failover: Failover) -> None:
+    def __init__(self, primary: SharedCounter, fallback: SharedCounter, failover: Failover) -> None:
         self._primary, self._fallback, self._failover = primary, fallback, failover
 
     async def allow(self, key: str) -> bool:
@@ -142,16 +159,27 @@ class FallbackRateLimiter:
             lambda: self._primary.allow(key), lambda: self._fallback.allow(key)
         )
 
+    async def add_many(self, counts: Mapping[str, int], start: int) -> dict[str, int]:
+        """The primary's totals, or the fallback's when Redis fails."""
+        return await self._failover.run(
+            lambda: self._primary.add_many(counts, start),
+            lambda: self._fallback.add_many(counts, start),
+        )
+
 
 class HashedKeys:
     """Hashes keys before counting, so no raw user id reaches Redis or the database."""
 
-    def __init__(self, inner: RateLimiter, hash_key: Callable[[str], str]) -> None:
+    def __init__(self, inner: LocalFirstRateLimiter, hash_key: Callable[[str], str]) -> None:
         self._inner, self._hash_key = inner, hash_key
 
     async def allow(self, key: str) -> bool:
         """Count one request for the hash of `key`."""
         return await self._inner.allow(self._hash_key(key))
+
+    async def aclose(self) -> None:
+        """Send the counts not yet shared (at shutdown)."""
+        await self._inner.aclose()
 
 
 def make_rate_limiter(
@@ -163,12 +191,13 @@ def make_rate_limiter(
     window: int = DEFAULT_WINDOW_SECONDS,
     prefix: str = DEFAULT_PREFIX,
     clock: Callable[[], float] = time.time,
-) -> RateLimiter:
-    """RATE_LIMIT_PER_MINUTE per key: on Redis with a database fallback, or the database alone."""
+) -> HashedKeys:
+    """RATE_LIMIT_PER_MINUTE per key: on Redis with a database fallback, or the database alone,
+    decided in this process while a key is well under its limit (bot.storage.local_limit)."""
     limit = max(1, round(settings.rate_limit_per_minute * window / 60))
-    limiter: RateLimiter = DatabaseRateLimiter(engine, limit, window, clock=clock)
+    shared: SharedCounter = DatabaseRateLimiter(engine, limit, window, clock=clock)
     if redis is not None:
         failover = Failover("rate limiting", settings.redis_url or "redis://")
         primary = RedisRateLimiter(redis, limit, window, prefix=prefix, clock=clock)
-        limiter = FallbackRateLimiter(primary, limiter, failover)
-    return HashedKeys(limiter, hash_key)
+        shared = FallbackRateLimiter(primary, shared, failover)
+    return HashedKeys(LocalFirstRateLimiter(shared, limit, window, clock=clock), hash_key)

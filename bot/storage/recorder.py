@@ -2,14 +2,16 @@
 
 Every method runs its write in a worker thread and never raises a database error into
 the listener: it logs one line (URL masked, repeats rate-limited) and returns False, so
-answering goes on.
+answering goes on. `write_asked` writes many questions in one transaction, for
+bot.storage.batching.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol, get_args
 
@@ -46,6 +48,27 @@ class MatchLike(Protocol):
 
     @property
     def confident(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question (or answer shown from a button) to record: what matched, where, when."""
+
+    workspace: str
+    text: str
+    topic_id: str | None
+    confident: bool
+    entry_point: EntryPoint
+    at: datetime
+
+
+def _served_row(asked: Asked) -> dict[str, object]:
+    return {
+        "workspace": asked.workspace,
+        "topic_id": asked.topic_id,
+        "entry_point": asked.entry_point,
+        "served_at": asked.at,
+    }
 
 
 class Recorder:
@@ -117,6 +140,44 @@ class Recorder:
             return False
         return True
 
+    @property
+    def where(self) -> str:
+        """The database URL, password masked, for log lines."""
+        return mask_url(self._engine.url)
+
+    def asked(
+        self, workspace: str, text: str, match: MatchLike | None, entry_point: EntryPoint
+    ) -> Asked:
+        """A question and its match (None: an answer shown from a button, `text` its topic
+        id) as one Asked, stamped now; raises ValueError on a bad entry point."""
+        if entry_point not in ENTRY_POINTS:
+            raise ValueError(f"entry_point must be one of {ENTRY_POINTS}, not {entry_point!r}")
+        if match is None:
+            return Asked(workspace, "", text, True, entry_point, self._clock())
+        topic_id = match.topic.id if match.topic is not None else None
+        return Asked(workspace, text, topic_id, match.confident, entry_point, self._clock())
+
+    def write_asked(self, batch: Sequence[Asked]) -> None:
+        """Write a batch in one transaction (blocking; raises database errors): served answers
+        as rows, other questions counted per normalised text."""
+        served = [_served_row(a) for a in batch if a.topic_id is not None and a.confident]
+        counted: dict[tuple[str, str, str], tuple[int, Asked]] = {}
+        for a in batch:
+            if a.topic_id is not None and a.confident:
+                continue
+            kind = "unanswered" if a.topic_id is None else "low_confidence"
+            if normalised := normalise_question(a.text):
+                count, _ = counted.get((a.workspace, kind, normalised), (0, a))
+                counted[(a.workspace, kind, normalised)] = (count + 1, a)
+        with self._engine.begin() as connection:
+            if served:
+                connection.execute(insert(ServedAnswer), served)
+            for (workspace, kind, normalised), (count, a) in counted.items():
+                row: dict[str, object] = {"workspace": workspace, "kind": kind}
+                row |= {"normalised": normalised, "best_topic": a.topic_id}
+                row["sample"] = sample_text(a.text, MAX_SAMPLE_CHARS)
+                self._upsert_question(connection, row, count=count, now=a.at)
+
     def _transaction(self, work: Callable[[Connection], object]) -> None:
         with self._engine.begin() as connection:
             work(connection)
@@ -130,15 +191,22 @@ class Recorder:
         )
         connection.execute(stmt)
 
-    def _upsert_question(self, connection: Connection, row: Mapping[str, object]) -> None:
-        now = self._clock()
+    def _upsert_question(
+        self,
+        connection: Connection,
+        row: Mapping[str, object],
+        *,
+        count: int = 1,
+        now: datetime | None = None,
+    ) -> None:
+        now = now or self._clock()
         stmt = upsert_insert(connection, Question).values(
-            **row, count=1, first_seen=now, last_seen=now
+            **row, count=count, first_seen=now, last_seen=now
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=["workspace", "kind", "normalised"],
             set_={
-                "count": Question.count + 1,
+                "count": Question.count + count,
                 "last_seen": now,
                 "sample": stmt.excluded.sample,
                 "best_topic": stmt.excluded.best_topic,

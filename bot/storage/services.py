@@ -11,7 +11,8 @@ from redis.asyncio import Redis
 from sqlalchemy import Engine
 
 from bot.settings import Settings
-from bot.storage.conversations import Conversations, TurnStore, TurnT, make_turn_store
+from bot.storage.batching import BatchingRecorder
+from bot.storage.conversations import Conversations, TurnT, make_turn_store
 from bot.storage.db import make_engine, mask_url, upgrade
 from bot.storage.dedupe import DEFAULT_PREFIX, EventDeduper
 from bot.storage.dedupe_shared import make_deduper
@@ -19,8 +20,9 @@ from bot.storage.erasure import WorkspaceEraser
 from bot.storage.failover import make_redis
 from bot.storage.hashing import UserHasher, make_user_hasher
 from bot.storage.outbox import DatabaseOutbox
-from bot.storage.ratelimit import RateLimiter, make_rate_limiter
+from bot.storage.ratelimit import HashedKeys, make_rate_limiter
 from bot.storage.recorder import Recorder
+from bot.storage.turn_batching import WriteBehindTurns
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +33,10 @@ class Storage:
     database (and Redis when configured)."""
 
     engine: Engine
-    recorder: Recorder
+    recorder: BatchingRecorder
     deduper: EventDeduper
-    limiter: RateLimiter
-    turns: TurnStore
+    limiter: HashedKeys
+    turns: WriteBehindTurns
     hasher: UserHasher
     outbox: DatabaseOutbox
     eraser: WorkspaceEraser
@@ -47,7 +49,11 @@ class Storage:
         return Conversations(self.turns, make_turn, self.hasher)
 
     async def aclose(self) -> None:
-        """Close the Redis client and the database pool."""
+        """Write the questions, rate-limit counts and conversation turns still queued, then
+        close the Redis client and the database pool."""
+        await self.recorder.aclose()
+        await self.limiter.aclose()
+        await self.turns.aclose()
         if self.redis is not None:
             await self.redis.aclose()
         self.engine.dispose()
@@ -73,10 +79,10 @@ def open_storage(
     redis = make_redis(settings.redis_url) if settings.redis_url else None
     return Storage(
         engine=engine,
-        recorder=Recorder(engine, hasher),
+        recorder=BatchingRecorder(Recorder(engine, hasher)),
         deduper=make_deduper(settings, engine, redis, prefix=prefix),
         limiter=make_rate_limiter(settings, engine, redis, hasher, prefix=prefix),
-        turns=make_turn_store(settings, engine, redis, prefix=prefix),
+        turns=WriteBehindTurns(make_turn_store(settings, engine, redis, prefix=prefix)),
         hasher=hasher,
         outbox=DatabaseOutbox(engine),
         eraser=WorkspaceEraser(engine, timedelta(days=settings.uninstall_grace_days)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import textwrap
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from bot.matching import Match, Matcher, Suggestion
 from bot.ports import EntryPoint, Vote
 from bot.settings import Settings
 from bot.slack import create_app, create_web_app
-from bot.slack.standin import BOT_TOKEN, SlackStandIn
+from bot.slack.standin import BOT_TOKEN, Call, SlackStandIn
 from tests.conftest import write_topic
 from tests.slack import payloads
 
@@ -158,6 +159,9 @@ class FakeRecorder:
         )
         return True
 
+    async def flush(self) -> bool:
+        return True
+
     async def asked(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """The recorded questions once there are `count`; they are recorded after the reply."""
         return await _at_least(self.questions, count, "recorded question(s)", timeout)
@@ -185,6 +189,22 @@ class Response:
     status: int
     text: str
 
+    def reply(self) -> Call:
+        """The reply carried in this ack (a slash command answered at once), shaped like a
+        call recorded at the stand-in; fails when the ack carried none."""
+        assert self.status == 200, self
+        assert self.text.startswith("{"), f"the ack carried no reply: {self.text!r}"
+        return Call("ack", {}, json.loads(self.text))
+
+
+async def command_reply(response: Response, api: SlackStandIn, before: int = 0) -> Call:
+    """A slash command's reply: in its ack, or, when the reply was not ready in time (storage
+    was slow, or a user near the rate limit was counted centrally), the first post to
+    response_url after the `before` there were when the command was sent."""
+    if response.text:
+        return response.reply()
+    return (await api.wait_for("response_url", before + 1))[before]
+
 
 class BotUnderTest:
     """Posts signed requests in Slack's formats to the running app."""
@@ -200,6 +220,12 @@ class BotUnderTest:
         headers = payloads.signed_headers(body, form=form) if headers is None else headers
         async with self.client.post("/slack/events", data=body, headers=headers) as resp:
             return Response(resp.status, await resp.text())
+
+    async def ask(self, text: str, *, user_id: str = payloads.USER_ID) -> Call:
+        """Run `/ecs-vs-ec2 <text>` as `user_id`; its reply, wherever it came (`command_reply`)."""
+        before = len(self.api.of("response_url"))
+        body = payloads.slash_command(text, self.api.response_url("command"), user_id=user_id)
+        return await command_reply(await self.post(body), self.api, before)
 
     async def command(
         self, text: str, *, response_url: str | None = None, trigger_id: str | None = None

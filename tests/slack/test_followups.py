@@ -122,17 +122,13 @@ async def test_each_thread_dm_and_user_has_its_own_context(
     await mention(bot, "what about windows?")  # top level: a thread of its own
     await bot.event(payloads.im_message("what about windows?"))
     await bot.api.wait_for("chat.postMessage", 3)
-    await bot.command(GPU_QUESTION)
-    await bot.api.wait_for("response_url")
+    await bot.ask(GPU_QUESTION)
     await remembered(memory, slash(), "gpu")
-    bob = payloads.slash_command("what about windows?", bot.api.response_url("b"), user_id="U0BOB")
-    await bot.post(bob)
-    await bot.api.wait_for("response_url", 2)
-    await bot.command("what about windows?")
-    replies = await bot.api.wait_for("response_url", 3)
+    await bot.ask("what about windows?", user_id="U0BOB")
+    reply = await bot.ask("what about windows?")
     assert spy.previous[1:5] == [None, None, None, None]  # thread, DM, Alice's first, Bob
     assert spy.previous[5] is not None and spy.previous[5].topic_id == "gpu"
-    assert answered_topic(replies[2]) == "windows-containers"
+    assert answered_topic(reply) == "windows-containers"
 
 
 async def test_after_the_ttl_a_follow_up_stands_alone(

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import time
 
 import pytest
+from aiohttp import web
 
+from bot.answering import Answerer, Recommender
+from bot.slack import create_app, run_http
+from bot.slack.standin import SlackStandIn
+from tests.ports import free_port
 from tests.slack import payloads
-from tests.slack.conftest import BotUnderTest
+from tests.slack.conftest import BotUnderTest, bot_settings
+from tests.slack.serving import serving
 
 CHALLENGE = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
 
@@ -89,3 +96,52 @@ async def test_view_submission_is_verified_like_everything_else(bot: BotUnderTes
     bad = payloads.signed_headers(body, secret="not-the-secret")
     assert (await bot.post(body, headers=bad)).status == 401
     assert (await bot.post(body)).status != 401
+
+
+@pytest.mark.asyncio
+async def test_web_api_calls_reuse_one_connection(
+    slack_answerer: Answerer, slack_recommender: Recommender
+) -> None:
+    """Answers posted one after another go over one kept-alive connection to the Web API
+    (slack_sdk alone opens a new one per call), and the session closes with the server."""
+    api = SlackStandIn()
+    peers: list[object] = []
+
+    async def note_peer(request: web.Request, _response: web.StreamResponse) -> None:
+        if request.path.endswith("chat.postMessage"):
+            peers.append(
+                request.transport.get_extra_info("peername") if request.transport else None
+            )
+
+    api.server.app.on_response_prepare.append(note_peer)
+    await api.start()
+    try:
+        app = create_app(bot_settings(api), slack_answerer, recommender=slack_recommender)
+        async with serving(app, api) as bot:
+            for n in range(3):
+                await bot.event(payloads.im_message("what is fargate?"))
+                await api.wait_for("chat.postMessage", n + 1)
+            session = app.client.session
+        assert len(peers) == 3 and len(set(peers)) == 1
+        assert session is not None and session.closed
+    finally:
+        await api.close()
+
+
+@pytest.mark.parametrize(("level", "logged"), [(logging.INFO, False), (logging.DEBUG, True)])
+def test_request_lines_are_logged_only_at_debug(
+    monkeypatch: pytest.MonkeyPatch,
+    slack_api: SlackStandIn,
+    slack_answerer: Answerer,
+    slack_recommender: Recommender,
+    caplog: pytest.LogCaptureFixture,
+    level: int,
+    logged: bool,
+) -> None:
+    """aiohttp's access log (a line per request) is on at LOG_LEVEL=DEBUG only."""
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(web, "run_app", lambda _app, **kwargs: seen.update(kwargs))
+    caplog.set_level(level)
+    app = create_app(bot_settings(slack_api), slack_answerer, recommender=slack_recommender)
+    run_http(app, port=free_port(), host="127.0.0.1")
+    assert (seen["access_log"] is not None) is logged

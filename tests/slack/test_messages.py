@@ -224,8 +224,7 @@ async def test_user_text_is_decoded_on_the_way_in_and_escaped_once_on_the_way_ou
         await bot.event(payloads.app_mention(f"<@{BOT_USER_ID}> {OUT_OF_SCOPE}", ts="1.2"))
         [reply] = await bot.api.wait_for("chat.postMessage")
     else:
-        await bot.command(OUT_OF_SCOPE)
-        [reply] = await bot.api.wait_for("response_url")
+        reply = await bot.ask(OUT_OF_SCOPE)
     assert ECHO in echoed(reply.body)
     assert "&amp;amp;" not in echoed(reply.body) and "&amp;lt;" not in echoed(reply.body)
     assert_valid_blocks(reply.blocks)

@@ -44,8 +44,7 @@ def delta(before: Samples, after: Samples, name: str, **labels: str) -> float:
 async def a_session(bot: BotUnderTest) -> None:
     """A slash command, three DMs (sure, unsure, out of scope), one delivered twice, a
     related-question click and a vote; every reply waited for."""
-    await bot.command("how is fargate billed?")
-    await bot.api.wait_for("response_url")
+    await bot.ask("how is fargate billed?")
     body = payloads.event_callback(payloads.im_message(f"{UNSURE_QUESTION}?"))
     await bot.post(body, form=False)
     await bot.event(payloads.im_message(FREE_TEXT))
@@ -56,7 +55,7 @@ async def a_session(bot: BotUnderTest) -> None:
     await bot.api.wait_for("chat.postMessage", 3)
     url = bot.api.response_url("vote")
     await bot.click("feedback:helpful", "fargate", container=container, response_url=url)
-    await bot.api.wait_for("response_url", 2)
+    await bot.api.wait_for("response_url", where=lambda call: call.body["_key"] == "vote")
 
 
 @pytest.mark.asyncio

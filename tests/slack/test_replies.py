@@ -4,11 +4,14 @@ channel, or as a DM; a failed chat.postMessage is one WARNING line too."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Any
 
 import pytest
 
 from bot.blocks import ACTION_SHARE
+from bot.slack.listeners import commands
 from bot.slack.listeners.actions import SHARE_FAILED, THANKS_HELPFUL
 from bot.slack.listeners.common import SORRY
 from tests.slack import payloads
@@ -16,6 +19,21 @@ from tests.slack.checks import assert_no_traceback
 from tests.slack.conftest import BotUnderTest, listeners_done
 
 REFUSALS = [(404, "expired_url"), (410, "used_url"), (500, "fatal_error")]
+
+
+@pytest.fixture
+def late_replies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slash commands answered through their response_url, as when a reply is not ready in
+    time to ride in the ack (bot.slack.listeners.commands): composing waits 50 ms longer than
+    the ack does."""
+    compose = commands.compose
+
+    async def late(*args: Any, **kwargs: Any) -> commands.CommandReply:
+        await asyncio.sleep(0.05)
+        return await compose(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "compose", late)
+    monkeypatch.setattr(commands, "ANSWER_IN_ACK_SECONDS", 0.001)
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -26,7 +44,7 @@ def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
 @pytest.mark.asyncio
 @pytest.mark.parametrize(("status", "error"), REFUSALS)
 async def test_a_refused_command_reply_is_logged_and_sent_ephemerally(
-    bot: BotUnderTest, caplog: pytest.LogCaptureFixture, status: int, error: str
+    bot: BotUnderTest, late_replies: None, caplog: pytest.LogCaptureFixture, status: int, error: str
 ) -> None:
     """The slash command's response_url refuses the answer: one WARNING with the status and
     Slack's error, no URL; the answer arrives as an ephemeral message in the channel."""
@@ -48,7 +66,7 @@ async def test_a_refused_command_reply_is_logged_and_sent_ephemerally(
 
 @pytest.mark.asyncio
 async def test_when_no_ephemeral_can_reach_the_user_a_dm_does(
-    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+    bot: BotUnderTest, late_replies: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The response_url has expired and the bot is not in the channel: the answer is a DM,
     posted through the outbox like every chat.postMessage (its key in the metadata)."""
@@ -65,7 +83,7 @@ async def test_when_no_ephemeral_can_reach_the_user_a_dm_does(
 
 @pytest.mark.asyncio
 async def test_an_unreachable_response_url_is_noticed_too(
-    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+    bot: BotUnderTest, late_replies: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A response_url nobody answers on: a WARNING naming the failure, then the fallback."""
     with caplog.at_level(logging.INFO):

@@ -56,9 +56,8 @@ async def test_failure_is_logged_and_the_user_gets_a_friendly_message(
     async with TestClient(TestServer(create_web_app(app), host="127.0.0.1")) as client:
         bot = BotUnderTest(client, slack_api)
         with caplog.at_level(logging.ERROR):
-            assert (await bot.command("how is fargate billed?")).status == 200
+            command_reply = (await bot.command("how is fargate billed?")).reply()
             await bot.event(payloads.app_mention("hi how is fargate billed?", ts="1.1"))
-            [command_reply] = await slack_api.wait_for("response_url")
             [mention_reply] = await slack_api.wait_for("chat.postMessage")
     for reply in (command_reply, mention_reply):
         assert reply.body["text"] == SORRY

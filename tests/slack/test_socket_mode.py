@@ -32,12 +32,14 @@ async def test_socket_mode_answers_events_and_commands(
         command = dict(parse_qsl(payloads.slash_command("help", slack_api.response_url("sm"))))
         await slack_api.push({"envelope_id": "env-2", "type": "slash_commands", "payload": command})
         [answer] = await slack_api.wait_for("chat.postMessage")
-        [help_reply] = await slack_api.wait_for("response_url")
         acks = await slack_api.wait_for("socket_ack", 2)
     finally:
         stop.set()
         await running
     assert answer.body["channel"] == payloads.DM_CHANNEL_ID
     assert answer.body["text"].startswith("What AWS Fargate is")
-    assert help_reply.body["response_type"] == "ephemeral"
+    # The help is in the command's ack itself, sent back over the WebSocket.
+    [help_reply] = [a.body["payload"] for a in acks if a.body["envelope_id"] == "env-2"]
+    assert help_reply["response_type"] == "ephemeral" and help_reply["blocks"]
+    assert slack_api.of("response_url") == []
     assert {a.body["envelope_id"] for a in acks} == {"env-1", "env-2"}

@@ -72,6 +72,7 @@ async def use(bot: BotUnderTest, storage: Storage) -> None:
         storage.recorder.record_served(OTHER_TEAM, "cost", "button"),
     ):
         assert await recorder_call
+    assert await storage.recorder.flush()  # questions are written in batches
 
 
 def lifecycle_event(kind: str) -> dict[str, Any]:

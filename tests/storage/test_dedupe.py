@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from bot.settings import load_settings
 from bot.storage.db import make_engine
@@ -45,6 +45,21 @@ async def test_memory_deduper_answers_true_once() -> None:
 async def test_sqlite_concurrent_claims_yield_one_winner(engine: Engine) -> None:
     """Concurrent claims through one SQLite database give exactly one True per key."""
     await race(DatabaseDeduper(engine), DatabaseDeduper(engine))
+
+
+async def test_a_burst_of_claims_shares_transactions(engine: Engine) -> None:
+    """Claims made together go in a few transactions, and a key claimed twice in one burst
+    (a retry racing the first delivery) still has exactly one winner."""
+    deduper = DatabaseDeduper(engine)
+    commits: list[object] = []
+    event.listen(engine, "commit", commits.append)
+    keys = [*KEYS, *KEYS[:5]]
+    results = await asyncio.gather(*(deduper.first_time(key) for key in keys))
+    assert results == [True] * len(KEYS) + [False] * 5
+    assert len(commits) <= 2  # the first claim alone, then every other one together
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(ProcessedEvent)).scalar() == 20
+    assert not any(await asyncio.gather(*(deduper.first_time(key) for key in KEYS)))
 
 
 async def test_database_deduper_purges_expired_keys(engine: Engine) -> None:

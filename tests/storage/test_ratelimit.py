@@ -146,3 +146,12 @@ async def test_redis_down_falls_back_to_database(
     finally:
         await client.aclose()
     assert "rate limiting falls back to the database" in caplog.text
+
+
+async def test_database_adds_a_large_batch_in_one_transaction(engine: Engine) -> None:
+    """Thousands of keys at once (a burst, or counts kept through an outage) all count."""
+    limiter = DatabaseRateLimiter(engine, 3, clock=Clock())
+    start = window_start(Clock()(), 60)
+    counts = {f"key-{n}": 1 + n % 3 for n in range(2500)}
+    assert await limiter.add_many(counts, start) == counts
+    assert (await limiter.add_many({"key-0": 2}, start)) == {"key-0": 3}

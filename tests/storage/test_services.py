@@ -49,9 +49,9 @@ async def test_redis_key_prefix_comes_from_the_settings(redis: Redis, redis_pref
     try:
         assert await storage.deduper.first_time("event:Ev2")
         assert await storage.limiter.allow("T1:U1")
-        keys = sorted([key.decode() async for key in redis.scan_iter(match=f"{redis_prefix}*")])
     finally:
-        await storage.aclose()
+        await storage.aclose()  # also sends the rate-limit count still held in the process
+    keys = sorted([key.decode() async for key in redis.scan_iter(match=f"{redis_prefix}*")])
     assert keys[0] == f"{redis_prefix}dedupe:event:Ev2"
     assert keys[1].startswith(f"{redis_prefix}ratelimit:") and "U1" not in keys[1]
 
@@ -68,6 +68,7 @@ async def test_open_storage_remembers_conversations_on_redis(
         memory = storage.conversations(Turn)
         await memory.remember("T1:D1", Turn("does fargate support gpus?", "gpu"))
         assert await memory.recall("T1:D1") == Turn("does fargate support gpus?", "gpu")
+        await storage.turns.flush()  # turns reach Redis in batches
         [key] = [k async for k in redis.scan_iter(match=f"{redis_prefix}turn:*")]
         assert 0 < await redis.ttl(key) <= 120
     finally:
