@@ -106,6 +106,7 @@ class Deliverer:
         self._store_down = False
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
+        self._stopping = False
 
     def share_session(self, session: ClientSession) -> None:
         """Post through `session`, the server's one Web API session (kept-alive connections)."""
@@ -128,15 +129,20 @@ class Deliverer:
         """Run the worker on the current event loop (once)."""
         if self._task is None:
             self._wake = asyncio.Event()
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
         """Stop the worker; what it has not sent stays in the database outbox."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is None:
+            return
+        # The flag ends the loop even if a cancellation is lost in a wake-up race.
+        self._stopping = True
+        self._wake_up()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     async def work_once(self) -> int:
         """Attempt every post that is due, in both outboxes; how many were attempted."""
@@ -153,13 +159,16 @@ class Deliverer:
 
     async def _run(self) -> None:
         assert self._wake is not None
-        while True:
+        while not self._stopping:
             try:
                 await self.work_once()
             except Exception:
                 logger.exception("Failed to run the outbox worker; trying again")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+            # cancellation that races with the wake-up, and stop() would wait forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.policy.poll_every)
+                async with asyncio.timeout(self.policy.poll_every):
+                    await self._wake.wait()
             self._wake.clear()
 
     def _wake_up(self) -> None:
