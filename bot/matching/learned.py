@@ -18,8 +18,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-from bot.knowledge import KnowledgeBase
-from bot.matching.lexical import topic_phrasings
+from bot.knowledge import KnowledgeBase, Topic
+from bot.matching.lexical import OVERVIEW, topic_phrasings
 from bot.matching.text import strip_slack_markup
 
 # Regularisation of the SVM: lower generalises more; measured on the real-question sets.
@@ -44,11 +44,20 @@ class LearnedReading:
     margins: list[float]
     best: np.ndarray  # best cosine per phrasing group, in group order
     groups: dict[tuple[int, int], int]  # (topic index, entry index) -> group order
+    answers: np.ndarray | None = None  # cosine to each group's answer (the topic's lead)
 
     def similarity(self, key: tuple[int, int]) -> float:
         """The best cosine of the question to the phrasings of (topic, entry); 0.0 if none."""
         group = self.groups.get(key)
         return 0.0 if group is None else float(self.best[group])
+
+    def answer_similarity(self, key: tuple[int, int]) -> float:
+        """The cosine of the question to the answer of (topic, entry) (for the overview, the
+        topic's lead); 0.0 if none. The answer's words ("16 vCPU", "120 GB") tell siblings apart."""
+        group = self.groups.get(key)
+        if group is None or self.answers is None or not len(self.answers):
+            return 0.0
+        return float(self.answers[group])
 
     @property
     def similarities(self) -> dict[tuple[int, int], float]:
@@ -97,6 +106,10 @@ class TopicClassifier:
         # checks; the fitted analyzers, vocabularies and weights do the same work directly.
         self._blocks = _Blocks(self._features)
         self._by_feature = self._phrasings.T.tocsr()
+        answers = [
+            _answer(topics[self._keys[start][0]], self._keys[start][1]) for start in self._groups
+        ]
+        self._answers_by_feature = self._features.transform(answers).T.tocsr()
 
     def read(self, text: str) -> LearnedReading:
         """Margins and phrasing-group similarities of `text` (zeros when untrained)."""
@@ -107,7 +120,8 @@ class TopicClassifier:
         cosines = (self._by_feature[columns].T @ values) / 2
         best = np.maximum.reduceat(cosines, self._groups) if len(cosines) else cosines
         margins = self._margins(columns, values) if self._svm else self._from_similarity(best)
-        return LearnedReading(margins, best, self._group_of)
+        answers = (self._answers_by_feature[columns].T @ values) / 2
+        return LearnedReading(margins, best, self._group_of, answers)
 
     def _from_similarity(self, best: np.ndarray) -> list[float]:
         """Margins without the SVM: each topic's best cosine, mapped onto [-1, 1]."""
@@ -127,6 +141,12 @@ class TopicClassifier:
         for index, value in zip(self._classes, row, strict=True):
             out[index] = float(value)
         return out
+
+
+def _answer(topic: Topic, entry_index: int) -> str:
+    """The text that answers (topic, entry): the entry's answer, or the topic's lead."""
+    entry = None if entry_index == OVERVIEW else topic.entries[entry_index]
+    return strip_slack_markup(topic.lead_for(entry)).lower()
 
 
 class _Blocks:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from bot.knowledge import KnowledgeBase, Topic
 from bot.matching.analysis import Analyzer
@@ -50,6 +51,9 @@ class Scores:
 
     topics: dict[int, float] = field(default_factory=dict)
     phrasings: dict[tuple[int, int], float] = field(default_factory=dict)
+    # Cosine of the question's terms to all of a (topic, entry)'s phrasings together, weighted
+    # by how rare each term is among entries: what tells sibling entries apart.
+    groups: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
 def topic_phrasings(topic: Topic) -> list[tuple[int, str]]:
@@ -101,6 +105,7 @@ class LexicalIndex:
         keys = [(i, e) for i, e, _ in found]
         self._starts = [k for k in range(len(keys)) if k == 0 or keys[k] != keys[k - 1]]
         self._keys = [keys[k] for k in self._starts]
+        self._groups = _GroupTerms([terms for _, _, terms in found], self._starts, self._column)
 
     def term_set(self, phrases: list[str]) -> frozenset[str]:
         """The stemmed terms of some vocabulary phrases."""
@@ -177,7 +182,36 @@ class LexicalIndex:
             blended = PHRASING_WEIGHT * best_topic[index]
             share = covered[index] / query.known_weight
             result.topics[int(index)] = float(blended + (1 - PHRASING_WEIGHT) * share)
+        cosines = self._groups.cosines([self._column[t] for t in query.terms if t in self._column])
+        for group in np.flatnonzero(cosines):
+            result.groups[self._keys[group]] = float(cosines[group])
         return result
+
+
+class _GroupTerms:
+    """Each (topic, entry) group's phrasings as one document of terms, tf-idf weighted over
+    groups (sublinear tf, l2-normalised): scikit-learn's TfidfTransformer over term counts."""
+
+    def __init__(self, rows: list[set[str]], starts: list[int], column: dict[str, int]) -> None:
+        counts = _incidence(rows, column)
+        ends = [*starts[1:], len(rows)]
+        by_group = sparse.vstack(
+            [sparse.csr_matrix(counts[a:b].sum(axis=0)) for a, b in zip(starts, ends, strict=True)]
+        ).tocsr()
+        self._transformer = TfidfTransformer(sublinear_tf=True).fit(by_group)
+        self._by_term = self._transformer.transform(by_group).T.tocsr()
+        self._idf = self._transformer.idf_
+
+    def cosines(self, columns: list[int]) -> np.ndarray:
+        """Cosine of a question (its terms' columns, repeats counted) to every group."""
+        if not columns:
+            return np.zeros(self._by_term.shape[1])
+        counts = Counter(columns)
+        cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+        values = tf * self._idf[cols]
+        values /= np.linalg.norm(values)
+        return np.asarray(self._by_term[cols].T @ values).ravel()
 
 
 def _incidence(rows: list[set[str]], column: dict[str, int]) -> sparse.csr_matrix:

@@ -29,10 +29,12 @@ LEARNED_WEIGHT = 1.0
 WRONG_SIDE_DROP = 1.0
 # ... and one about the only service the question names.
 RIGHT_SIDE_BONUS = 0.15
-# An entry answers when its best phrasing is this close and not clearly below the overview's.
-ENTRY_MIN = 0.3
+# An entry answers when it fits this well and not clearly worse than the overview.
+ENTRY_MIN = 0.25
 ENTRY_MARGIN = 0.5
-ENTRY_LEXICAL_SHARE = 0.5
+# How an entry's fit is read: its best phrasing (terms, n-grams), all its phrasings together
+# (terms weighted by rarity among entries), and its answer's n-grams — equal shares.
+ENTRY_READINGS = 4
 # A question of fewer known terms than this ("tell me about fargate") is never precise.
 PRECISE_TERMS = 2
 BROAD_OVERVIEW = 0.9
@@ -161,23 +163,22 @@ class Matcher:
 
     @staticmethod
     def _entry_score(reading: _Reading, key: tuple[int, int]) -> float:
-        """How well a (topic, entry) group of phrasings fits: lexical and n-gram, half each."""
-        lexical = reading.scores.phrasings.get(key, 0.0)
-        return ENTRY_LEXICAL_SHARE * lexical + (
-            1 - ENTRY_LEXICAL_SHARE
-        ) * reading.learned.similarity(key)
+        """How well a (topic, entry) group fits the question, 0..1: the mean of its readings."""
+        return (
+            reading.scores.phrasings.get(key, 0.0)
+            + reading.learned.similarity(key)
+            + reading.scores.groups.get(key, 0.0)
+            + reading.learned.answer_similarity(key)
+        ) / ENTRY_READINGS
 
     def _entry(self, topic_index: int, reading: _Reading) -> Entry | None:
         """The topic's entry that answers the question, or None for the overview."""
         topic = self._topics[topic_index]
-        if reading.focus.broad:
+        if reading.focus.broad or not topic.entries:
             return None
-        scored = [
+        best, index = max(
             (self._entry_score(reading, (topic_index, i)), i) for i in range(len(topic.entries))
-        ]
-        if not scored:
-            return None
-        best, index = max(scored)
+        )
         overview = self._entry_score(reading, (topic_index, OVERVIEW))
         if best < ENTRY_MIN or best < overview - ENTRY_MARGIN:
             return None

@@ -7,6 +7,7 @@ import pytest
 
 from bot.knowledge import KnowledgeBase
 from bot.matching.learned import TopicClassifier
+from bot.matching.lexical import OVERVIEW
 from bot.matching.text import strip_slack_markup
 
 QUESTIONS = [
@@ -51,3 +52,37 @@ def test_a_single_topic_knowledge_base_is_untrained(kb: KnowledgeBase) -> None:
     one = KnowledgeBase(topics={"fargate": kb.topics["fargate"]}, vocabulary=kb.vocabulary)
     reading = TopicClassifier(one).read("how is fargate billed?")
     assert reading.margins == [0.0] and reading.similarities == {}
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_answer_similarities_are_cosines_to_each_answer(
+    kb: KnowledgeBase, classifier: TopicClassifier, question: str
+) -> None:
+    """Each (topic, entry)'s answer similarity is the cosine of the question to its answer
+    (the topic's lead for the overview), as scikit-learn's transform gives it."""
+    topics = list(kb)
+    keys = [classifier._keys[start] for start in classifier._groups]
+    texts = [topics[t].lead_for(None if e == OVERVIEW else topics[t].entries[e]) for t, e in keys]
+    answers = classifier._features.transform([strip_slack_markup(t).lower() for t in texts])
+    vector = classifier._features.transform([strip_slack_markup(question).lower()])
+    expected = (answers @ vector.T).toarray().reshape(-1) / 2
+    reading = classifier.read(question)
+    assert np.allclose([reading.answer_similarity(k) for k in keys], expected, atol=1e-9)
+
+
+def test_the_answer_tells_sibling_entries_apart(
+    kb: KnowledgeBase, classifier: TopicClassifier
+) -> None:
+    """A question in the answer's own words ("0.25 vCPU") is closest to the entry stating it."""
+    topics = list(kb)
+    reading = classifier.read("is 0.25 vcpu the smallest fargate task?")
+    fargate = next(i for i, t in enumerate(topics) if t.id == "fargate")
+    scores = {
+        entry.id: reading.answer_similarity((fargate, e))
+        for e, entry in enumerate(topics[fargate].entries)
+    }
+    best = max(scores, key=scores.__getitem__)
+    assert (
+        "0.25"
+        in topics[fargate].entries[[e.id for e in topics[fargate].entries].index(best)].answer
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.matching import Matcher, evaluate, read_cases
+from bot.matching.lexical import LexicalIndex
 
 SHARED_DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.jsonl"
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -138,6 +139,9 @@ FLOORS = [
     ("entries_b.jsonl", 0.9, None, 0.72),
     ("entries_c.jsonl", 0.75, None, 0.6),
     ("entries_blind.jsonl", 0.93, None, 0.85),
+    ("real_blind2.jsonl", 0.84, 0.5, None),
+    ("precise_blind2.jsonl", 0.93, None, 0.8),
+    ("devstyle_blind3.jsonl", 0.97, 0.97, None),
 ]
 
 
@@ -152,3 +156,15 @@ def test_labelled_sets_do_not_regress(
         assert report.rejection >= rejection, report.misses
     if facts is not None:
         assert report.facts_stated >= facts, report.misses
+
+
+def test_entry_terms_weigh_what_tells_entries_apart(matcher: Matcher) -> None:
+    """The group reading is a cosine in [0, 1] and ranks the entry whose phrasings share the
+    question's rare words above siblings that share only "fargate" and "task"."""
+    index = LexicalIndex(matcher.kb)
+    scores = index.scores(index.query("smallest cpu size for a fargate task"))
+    assert scores.groups and all(0.0 < v <= 1.0 + 1e-9 for v in scores.groups.values())
+    best = max(scores.groups, key=scores.groups.__getitem__)
+    topic = index.topics[best[0]]
+    assert topic.id == "fargate" and best[1] >= 0
+    assert "0.25" in topic.entries[best[1]].answer
