@@ -37,6 +37,15 @@ NEIGHBOURS = frozenset(
         "cloudrun",
     }
 )
+# Kubernetes words: with these, "fargate" and "ec2" are EKS's capacity (Fargate profiles,
+# EC2 node groups) unless ECS itself is named.
+KUBERNETES = frozenset(
+    {"eks", "eksctl", "kubectl", "helm", "pod", "pods", "nodegroup", "kubernetes"}
+)
+# Words that set one service against another ("fargate cheaper than EKS?").
+_CONTRAST = frozenset(
+    {"than", "vs", "versus", "compared", "compare", "comparison", "instead", "rather"}
+)
 # "X rather than Y", "X over Y": the side before the phrase is the one asked about.
 _PREFER_BEFORE = [("rather", "than"), ("instead", "of"), ("over",), ("better", "than"), ("not",)]
 # "choose X", "prefer X", "define X": the side after the verb is the one asked about.
@@ -172,6 +181,8 @@ class Focus:
     # subject of its own ("what about windows?").
     refers_back: bool = False
     broad: bool = False
+    # Kubernetes is named, ECS is not, nothing is set against it: Fargate and EC2 serve EKS.
+    kubernetes_only: bool = False
 
     @property
     def names_a_service(self) -> bool:
@@ -211,4 +222,7 @@ def focus(tokens: list[str]) -> Focus:
         refers_back=anaphoric and len(tokens) <= _SHORT_MESSAGE_WORDS,
         broad=any(tuple(tokens[: len(p)]) == p for p in _BROAD_OPENERS),
         dimension=any(t in DIMENSIONS for t in tokens),
+        kubernetes_only=any(t in KUBERNETES for t in tokens)
+        and "ecs" not in tokens
+        and not any(t in _CONTRAST for t in tokens),
     )

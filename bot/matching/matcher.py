@@ -129,6 +129,9 @@ class Matcher:
     def _about_a_neighbour(self, reading: _Reading) -> bool:
         """True when the question asks about a neighbouring service, not about ours."""
         asking, whole = reading.asking, reading.focus
+        if whole.kubernetes_only:
+            # "EKS fargate pods", "EKS windows EC2 nodes": the services are EKS's capacity.
+            return True
         if asking.neighbours and not asking.sides:
             return not (whole.comparative and whole.sides)
         # A neighbour named anywhere with none of ours: it is about the neighbour, whatever

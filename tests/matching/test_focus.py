@@ -32,6 +32,10 @@ def test_the_service_asked_about_decides_directional_topics(
         "ALB ingress controller on EKS isn't creating a load balancer",
         "with eksctl how do I patch the managed node groups to the latest AMI?",
         "can I raise the app runner max concurrency for one service?",
+        # Fargate and EC2 as EKS's capacity: Fargate profiles, EC2 node groups.
+        "our eks fargate profile pods get evicted after a node rotation, why?",
+        "our pods on eks fargate lose their persistent volume claims after a restart",
+        "kubectl logs shows nothing for pods scheduled onto the ec2 nodegroup",
     ],
 )
 def test_questions_about_a_neighbouring_service_are_declined(
@@ -45,6 +49,18 @@ def test_a_comparison_with_a_neighbour_is_ours(matcher: Matcher) -> None:
     """'Lambda or ECS?' is a comparison the bot covers."""
     match = matcher.match("should this nightly job run on lambda or as an ecs task?")
     assert match.topic is not None and match.topic.id == "ecs-vs-lambda"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is running these jobs on fargate cheaper than keeping an eks cluster?",
+        "our helm charts: can they deploy to an ecs cluster on fargate?",
+    ],
+)
+def test_kubernetes_set_against_ours_is_ours(matcher: Matcher, question: str) -> None:
+    """EKS named beside ECS, or set against Fargate, is a comparison the bot covers."""
+    assert matcher.match(question).topic is not None
 
 
 def test_a_subjectless_comparison_is_read_as_ecs_vs_ec2(matcher: Matcher) -> None:
