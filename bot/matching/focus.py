@@ -42,6 +42,10 @@ NEIGHBOURS = frozenset(
 KUBERNETES = frozenset(
     {"eks", "eksctl", "kubectl", "helm", "pod", "pods", "nodegroup", "kubernetes"}
 )
+# Container tools that are not AWS services: a question naming only these (no ECS, EC2,
+# Fargate, AWS) is about the tool ("docker-compose can't reach my app on localhost").
+GENERIC_TOOLS = frozenset({"docker", "compose", "dockerfile", "podman", "containerd"})
+_AWS = frozenset({"aws", "amazon"})
 # Words that set one service against another ("fargate cheaper than EKS?").
 _CONTRAST = frozenset(
     {"than", "vs", "versus", "compared", "compare", "comparison", "instead", "rather"}
@@ -183,6 +187,8 @@ class Focus:
     broad: bool = False
     # Kubernetes is named, ECS is not, nothing is set against it: Fargate and EC2 serve EKS.
     kubernetes_only: bool = False
+    # A container tool is named, and nothing of AWS.
+    tool_only: bool = False
 
     @property
     def names_a_service(self) -> bool:
@@ -225,4 +231,7 @@ def focus(tokens: list[str]) -> Focus:
         kubernetes_only=any(t in KUBERNETES for t in tokens)
         and "ecs" not in tokens
         and not any(t in _CONTRAST for t in tokens),
+        tool_only=any(t in GENERIC_TOOLS for t in tokens)
+        and not sides
+        and not any(t in _AWS or t in NEIGHBOURS for t in tokens),
     )

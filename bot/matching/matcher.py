@@ -65,6 +65,8 @@ class _Reading:
     asking: Focus
     learned: LearnedReading
     weakly_anchored: bool = False
+    # Read with the previous question of a conversation about our services.
+    in_conversation: bool = False
 
 
 class Matcher:
@@ -120,6 +122,7 @@ class Matcher:
             scope_text,
             self._asking_focus(question),
             learned_reading,
+            in_conversation=bool(real_context),
         )
 
     def _asking_focus(self, question: str) -> Focus:
@@ -129,8 +132,10 @@ class Matcher:
     def _about_a_neighbour(self, reading: _Reading) -> bool:
         """True when the question asks about a neighbouring service, not about ours."""
         asking, whole = reading.asking, reading.focus
-        if whole.kubernetes_only:
-            # "EKS fargate pods", "EKS windows EC2 nodes": the services are EKS's capacity.
+        if whole.kubernetes_only or (whole.tool_only and not reading.in_conversation):
+            # "EKS fargate pods", "EKS windows EC2 nodes": the services are EKS's capacity;
+            # "docker-compose can't reach my app": a tool's question, not AWS's (unless the
+            # conversation is about ours: "and with docker compose?").
             return True
         if asking.neighbours and not asking.sides:
             return not (whole.comparative and whole.sides)

@@ -36,6 +36,9 @@ def test_the_service_asked_about_decides_directional_topics(
         "our eks fargate profile pods get evicted after a node rotation, why?",
         "our pods on eks fargate lose their persistent volume claims after a restart",
         "kubectl logs shows nothing for pods scheduled onto the ec2 nodegroup",
+        # A container tool's own question, nothing of AWS in it.
+        "docker compose keeps restarting my postgres container, why?",
+        "my dockerfile COPY step can't find the file, what am I doing wrong?",
     ],
 )
 def test_questions_about_a_neighbouring_service_are_declined(
@@ -61,6 +64,25 @@ def test_a_comparison_with_a_neighbour_is_ours(matcher: Matcher) -> None:
 def test_kubernetes_set_against_ours_is_ours(matcher: Matcher, question: str) -> None:
     """EKS named beside ECS, or set against Fargate, is a comparison the bot covers."""
     assert matcher.match(question).topic is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["docker compose on one ec2 instance or ecs?", "is aws ecs basically managed docker compose?"],
+)
+def test_a_tool_beside_aws_is_ours(matcher: Matcher, question: str) -> None:
+    """Docker or Compose named with EC2, ECS or AWS is a question the bot covers."""
+    assert matcher.match(question).topic is not None
+
+
+def test_a_tool_in_a_conversation_about_ours_is_a_follow_up(matcher: Matcher) -> None:
+    """After an answer on Docker on EC2, "and with docker compose?" stays on it."""
+    match = matcher.match(
+        "and with docker compose?",
+        context="how do i run containers on ec2 without ecs",
+        context_topic="docker-on-ec2",
+    )
+    assert match.topic is not None and match.topic.id == "docker-on-ec2"
 
 
 def test_a_subjectless_comparison_is_read_as_ecs_vs_ec2(matcher: Matcher) -> None:
