@@ -26,9 +26,10 @@ PHRASING_WEIGHT = 0.7
 GLUE_FACTOR = 0.4
 IDF_FLOOR = 0.1
 CONTRAST_PENALTY = 0.7
-# In a message of several sentences, the background before the question counts this much;
-# so does a follow-up's context (the question answered before).
+# A follow-up's context (the question answered before) counts this much.
 CONTEXT_FACTOR = 0.5
+# In a message of several sentences, the background around the question counts this much.
+BACKGROUND_FACTOR = 0.4
 # An asking sentence with fewer known terms than this says too little to outweigh the rest.
 ASKING_MIN_TERMS = 2
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
@@ -134,7 +135,7 @@ class LexicalIndex:
             return {}
         emphasis: dict[str, float] = {}
         for sentence in sentences:
-            factor = 1.0 if sentence in asking else CONTEXT_FACTOR
+            factor = 1.0 if sentence in asking else BACKGROUND_FACTOR
             for term in self.analyzer.terms(sentence, correct=True):
                 emphasis[term] = max(emphasis.get(term, 0.0), factor)
         return emphasis
