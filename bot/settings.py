@@ -76,6 +76,30 @@ class Settings(BaseSettings):
             self.slack_signing_secret is not None or self.slack_app_token is not None
         )
 
+    def slack_missing(self) -> list[str]:
+        """The environment variables still needed to reach Slack, when some of Slack's are set
+        ([] when none are set, or when Slack is configured)."""
+        given = [
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.slack_client_id,
+            self.slack_client_secret,
+        ]
+        if self.slack_configured or not any(given):
+            return []
+        missing = []
+        if self.slack_bot_token is None and not self.oauth_configured:
+            if self.slack_client_id or self.slack_client_secret is not None:
+                missing.append(
+                    "SLACK_CLIENT_ID" if not self.slack_client_id else "SLACK_CLIENT_SECRET"
+                )
+            else:
+                missing.append("SLACK_BOT_TOKEN")
+        if self.slack_signing_secret is None and self.slack_app_token is None:
+            missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+        return missing
+
     def secret_values(self) -> list[str]:
         """Every secret this configuration holds, as text: what logs must never show."""
         secrets = [

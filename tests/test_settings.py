@@ -34,3 +34,33 @@ def test_without_database_password_the_url_is_untouched(monkeypatch: pytest.Monk
     """No DATABASE_PASSWORD: DATABASE_URL as given."""
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:pw-not-real@db/ecsbot")
     assert load_settings().database_url == "postgresql+psycopg://u:pw-not-real@db/ecsbot"
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({}, []),
+        ({"SLACK_BOT_TOKEN": "xoxb-not-real"}, ["SLACK_SIGNING_SECRET"]),
+        ({"SLACK_SIGNING_SECRET": "not-real"}, ["SLACK_BOT_TOKEN"]),
+        ({"SLACK_APP_TOKEN": "xapp-not-real"}, ["SLACK_BOT_TOKEN"]),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "not-real"}, ["SLACK_CLIENT_SECRET"]),
+        ({"SLACK_BOT_TOKEN": "xoxb-not-real", "SLACK_SIGNING_SECRET": "not-real"}, []),
+    ],
+)
+def test_a_partial_slack_configuration_names_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], missing: list[str]
+) -> None:
+    """Some Slack variables set but not enough: the missing ones are named, so `ecsbot run`
+    can say why it starts the playground instead of Slack."""
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    got = load_settings().slack_missing()
+    assert [m.split()[0] for m in got] == missing

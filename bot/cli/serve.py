@@ -134,6 +134,14 @@ def run(ctx: click.Context) -> None:
     if settings.slack_configured:
         ctx.invoke(serve)
         return
-    click.echo("Slack is not configured (see .env.sample): starting the playground.", err=True)
+    missing = settings.slack_missing()
+    if missing:
+        click.echo(
+            f"Slack is only partly configured: {', '.join(missing)} not set (see .env.sample)."
+            " Starting the playground instead.",
+            err=True,
+        )
+    else:
+        click.echo("Slack is not configured (see .env.sample): starting the playground.", err=True)
     # Looked up by name: bot.cli.playground imports this module's helpers.
     ctx.invoke(main.commands["playground"])
