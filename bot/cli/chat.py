@@ -6,6 +6,7 @@ buttons Slack would show), `help` shows how to ask and `recommend` runs "Help me
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import click
@@ -93,6 +94,9 @@ def show(reply: Reply, talk: Conversation, *, keep_choices: bool = False) -> Non
 @main.command()
 def chat() -> None:
     """Talk to the bot in the terminal until EOF or 'quit'."""
+    with contextlib.suppress(ImportError):
+        # Line editing and history for input() (arrow keys), where the platform has it.
+        import readline  # noqa: F401
     bot, talk = answerer(), Conversation()
     click.echo(GREETING)
     while True:

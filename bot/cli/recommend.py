@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +90,31 @@ def _print_questions(config: RecommendationConfig) -> None:
 def _ask_facet(config: RecommendationConfig, facet: Facet, number: int) -> str | None:
     words = config.facet(facet)
     click.echo(f"\n{number} of {len(Facet)}: {words.question}\n  {words.help}")
-    for option in words.options:
-        click.echo(f"  {option.value:<12} {option.label}")
-    choice = click.Choice([*FACET_VALUES[facet], SKIP])
-    value: str = click.prompt("Your answer", type=choice, default=SKIP)
+    for index, option in enumerate(words.options, start=1):
+        click.echo(f"  {index}) {option.value:<12} {option.label}")
+    values = [option.value for option in words.options]
+    choice = _NumberedChoice(values, FACET_VALUES[facet])
+    value: str = click.prompt(
+        f"Your answer (1-{len(values)} or a value)", type=choice, default=SKIP
+    )
     return None if value == SKIP else value
+
+
+class _NumberedChoice(click.ParamType[str]):
+    """An option picked by its number in the list shown, or by its value; SKIP skips."""
+
+    name = "choice"
+
+    def __init__(self, shown: list[str], allowed: Iterable[str]) -> None:
+        self._shown = shown
+        self._choice = click.Choice([*allowed, SKIP])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The option's value for "2" (the second shown) or for the value itself."""
+        text = str(value).strip()
+        if text.isdigit() and 1 <= int(text) <= len(self._shown):
+            return self._shown[int(text) - 1]
+        return self._choice.convert(text, param, ctx)
 
 
 def _ask_sizing(fields: tuple[str, ...]) -> dict[str, str]:

@@ -145,3 +145,14 @@ def test_broken_config_exits_2_naming_the_problem(cli: CliRunner, rec_dir: Path)
     result = _run(cli, "--json")
     assert result.exit_code == EXIT_USAGE
     assert "field 'tie_breaker': unknown field" in result.stderr
+
+
+def test_interactive_run_takes_an_options_number(cli: CliRunner) -> None:
+    """Each option is listed with its number; typing the number picks it, an out-of-range
+    number is asked again."""
+    typed = "1\n\n9\n2\n\n\n\n\n\n"
+    result = _run(cli, input=typed)
+    assert result.exit_code == 0, result.output
+    assert "  1) yes" in result.stdout and "  2) no" in result.stdout
+    assert "'9' is not one of" in result.output
+    assert "Recommendation:" in result.stdout
