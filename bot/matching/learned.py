@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
@@ -105,11 +106,12 @@ class TopicClassifier:
         # Answering one question through scikit-learn's transform costs milliseconds of input
         # checks; the fitted analyzers, vocabularies and weights do the same work directly.
         self._blocks = _Blocks(self._features)
-        self._by_feature = self._phrasings.T.tocsr()
         answers = [
             _answer(topics[self._keys[start][0]], self._keys[start][1]) for start in self._groups
         ]
-        self._answers_by_feature = self._features.transform(answers).T.tocsr()
+        # Phrasings and answers in one matrix: one row look-up per question serves both.
+        answer_rows = self._features.transform(answers)
+        self._by_feature = sparse.vstack([self._phrasings, answer_rows]).T.tocsr()
 
     def read(self, text: str) -> LearnedReading:
         """Margins and phrasing-group similarities of `text` (zeros when untrained)."""
@@ -117,10 +119,10 @@ class TopicClassifier:
             return LearnedReading([0.0] * self._size, np.zeros(0), {})
         columns, values = self._blocks.vector(strip_slack_markup(text).lower())
         # Two l2-normalised blocks (characters, words): halve the dot product for a cosine.
-        cosines = (self._by_feature[columns].T @ values) / 2
+        both = (self._by_feature[columns].T @ values) / 2
+        cosines, answers = both[: len(self._keys)], both[len(self._keys) :]
         best = np.maximum.reduceat(cosines, self._groups) if len(cosines) else cosines
         margins = self._margins(columns, values) if self._svm else self._from_similarity(best)
-        answers = (self._answers_by_feature[columns].T @ values) / 2
         return LearnedReading(margins, best, self._group_of, answers)
 
     def _from_similarity(self, best: np.ndarray) -> list[float]:

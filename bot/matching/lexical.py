@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,6 +106,7 @@ class LexicalIndex:
         keys = [(i, e) for i, e, _ in found]
         self._starts = [k for k in range(len(keys)) if k == 0 or keys[k] != keys[k - 1]]
         self._keys = [keys[k] for k in self._starts]
+        self._group_topic = np.array([i for i, _ in self._keys], dtype=np.int64)
         self._groups = _GroupTerms([terms for _, _, terms in found], self._starts, self._column)
 
     def term_set(self, phrases: list[str]) -> frozenset[str]:
@@ -174,18 +175,22 @@ class LexicalIndex:
                 similarity[self._has_side & (shared == 0)] *= CONTRAST_PENALTY
         best = np.maximum.reduceat(similarity, self._starts)
         covered = self._topic_terms @ vector
+        found = np.flatnonzero(best)
+        result.phrasings = dict(
+            zip([self._keys[g] for g in found], best[found].tolist(), strict=True)
+        )
         best_topic = np.zeros(len(self.topics))
-        for group in np.flatnonzero(best):
-            key, value = self._keys[group], best[group]
-            result.phrasings[key] = float(value)
-            best_topic[key[0]] = max(best_topic[key[0]], value)
-        for index in np.flatnonzero(covered):
-            blended = PHRASING_WEIGHT * best_topic[index]
-            share = covered[index] / query.known_weight
-            result.topics[int(index)] = float(blended + (1 - PHRASING_WEIGHT) * share)
+        np.maximum.at(best_topic, self._group_topic[found], best[found])
+        topics = np.flatnonzero(covered)
+        blended = PHRASING_WEIGHT * best_topic[topics] + (1 - PHRASING_WEIGHT) * (
+            covered[topics] / query.known_weight
+        )
+        result.topics = dict(zip(topics.tolist(), blended.tolist(), strict=True))
         cosines = self._groups.cosines([self._column[t] for t in query.terms if t in self._column])
-        for group in np.flatnonzero(cosines):
-            result.groups[self._keys[group]] = float(cosines[group])
+        found = np.flatnonzero(cosines)
+        result.groups = dict(
+            zip([self._keys[g] for g in found], cosines[found].tolist(), strict=True)
+        )
         return result
 
 
@@ -199,20 +204,19 @@ class _GroupTerms:
         by_group = sparse.vstack(
             [sparse.csr_matrix(counts[a:b].sum(axis=0)) for a, b in zip(starts, ends, strict=True)]
         ).tocsr()
-        self._transformer = TfidfTransformer(sublinear_tf=True).fit(by_group)
-        self._by_term = self._transformer.transform(by_group).T.tocsr()
-        self._idf = self._transformer.idf_
+        transformer = TfidfTransformer(sublinear_tf=True).fit(by_group)
+        self._documents = transformer.transform(by_group).tocsr()
+        self._idf = transformer.idf_
 
     def cosines(self, columns: list[int]) -> np.ndarray:
         """Cosine of a question (its terms' columns, repeats counted) to every group."""
+        vector = np.zeros(self._documents.shape[1])
         if not columns:
-            return np.zeros(self._by_term.shape[1])
-        counts = Counter(columns)
-        cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
-        values = tf * self._idf[cols]
-        values /= np.linalg.norm(values)
-        return np.asarray(self._by_term[cols].T @ values).ravel()
+            return np.zeros(self._documents.shape[0])
+        np.add.at(vector, columns, 1.0)
+        present = vector > 0
+        vector[present] = (1.0 + np.log(vector[present])) * self._idf[present]
+        return np.asarray(self._documents @ (vector / np.linalg.norm(vector)))
 
 
 def _incidence(rows: list[set[str]], column: dict[str, int]) -> sparse.csr_matrix:
