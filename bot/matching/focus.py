@@ -189,6 +189,8 @@ class Focus:
     kubernetes_only: bool = False
     # A container tool is named, and nothing of AWS.
     tool_only: bool = False
+    # Asks to pick one ("which one has less to patch?").
+    picks_one: bool = False
 
     @property
     def names_a_service(self) -> bool:
@@ -231,6 +233,7 @@ def focus(tokens: list[str]) -> Focus:
         kubernetes_only=any(t in KUBERNETES for t in tokens)
         and "ecs" not in tokens
         and not any(t in _CONTRAST for t in tokens),
+        picks_one="which" in tokens,
         tool_only=any(t in GENERIC_TOOLS for t in tokens)
         and not sides
         and not any(t in _AWS or t in NEIGHBOURS for t in tokens),

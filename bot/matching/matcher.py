@@ -184,6 +184,9 @@ class Matcher:
         topic = self._topics[topic_index]
         if reading.focus.broad or not topic.entries:
             return None
+        if reading.weakly_anchored and reading.focus.picks_one:
+            # "which one has less to patch?" compares ECS and EC2: the overview does that.
+            return None
         best, index = max(
             (self._entry_score(reading, (topic_index, i)), i) for i in range(len(topic.entries))
         )

@@ -92,6 +92,16 @@ def test_a_subjectless_comparison_is_read_as_ecs_vs_ec2(matcher: Matcher) -> Non
     assert matcher.match("which ci tool should we pick").topic is None
 
 
+@pytest.mark.parametrize("question", ["which one has less to patch?", "which scales better?"])
+def test_a_subjectless_which_gets_the_comparison_not_one_side(
+    matcher: Matcher, question: str
+) -> None:
+    """'Which one ...?' asks to compare both services: the topic overview, which sets ECS
+    beside EC2, answers it rather than an entry about one of them."""
+    match = matcher.match(question)
+    assert match.topic is not None and match.entry is None
+
+
 def follow(answerer: Answerer, first: str, second: str) -> tuple[Turn | None, str | None]:
     """Ask `first`, then `second` in the same conversation; the turn kept and topic answered."""
     turn = answerer.reply(first).turn
