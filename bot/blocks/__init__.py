@@ -13,6 +13,7 @@ from bot.blocks.answers import (
     build_match,
     build_out_of_scope,
     fallback_text,
+    overview_body,
 )
 from bot.blocks.common import (
     ACTION_ANSWER_TOPIC,
@@ -109,6 +110,7 @@ __all__ = [
     "example_topics",
     "fallback_text",
     "help_me_choose_button",
+    "overview_body",
     "parse_dialog_action",
     "question_text",
     "read_recommend_submission",

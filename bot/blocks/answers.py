@@ -5,8 +5,10 @@ Pure functions like bot.blocks.common, whose topic and "Help me choose" buttons 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from rapidfuzz import fuzz
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -60,16 +62,19 @@ def _feedback_button(text: str, verdict: str, topic: Topic) -> ButtonElement:
     )
 
 
-def _share_button(topic: Topic) -> ButtonElement:
+def _share_button(topic: Topic, entry: Entry | None) -> ButtonElement:
+    # The answer shared is the one shown: the entry's when an entry answered.
     return ButtonElement(
         text=PlainTextObject(text="Share in channel"),
         action_id=ACTION_SHARE,
-        value=topic.id,
+        value=entry.id if entry else topic.id,
         style="primary",
     )
 
 
-def _feedback_and_actions(topic: Topic, *, shareable: bool) -> ActionsBlock:
+def _feedback_and_actions(
+    topic: Topic, *, shareable: bool, entry: Entry | None = None
+) -> ActionsBlock:
     elements = [
         _feedback_button(":thumbsup: Helpful", FEEDBACK_HELPFUL, topic),
         _feedback_button(":thumbsdown: Not helpful", FEEDBACK_UNHELPFUL, topic),
@@ -77,7 +82,7 @@ def _feedback_and_actions(topic: Topic, *, shareable: bool) -> ActionsBlock:
     if topic.id != CHOOSE_TOPIC_ID:  # that answer offers it up front instead
         elements.append(help_me_choose_button())
     if shareable:
-        elements.append(_share_button(topic))
+        elements.append(_share_button(topic, entry))
     return ActionsBlock(block_id=f"answer_actions:{topic.id}", elements=elements)
 
 
@@ -120,7 +125,7 @@ def _entry_answer(topic: Topic, entry: Entry, *, shareable: bool) -> list[Block]
         *callout,
         *_comparison(topic),
         *build_entry_tail(topic, entry),
-        _feedback_and_actions(topic, shareable=shareable),
+        _feedback_and_actions(topic, shareable=shareable, entry=entry),
     ]
 
 
@@ -134,13 +139,31 @@ def build_answer(topic: Topic, kb: KnowledgeBase, *, shareable: bool = False) ->
     )
 
 
+# The overview's opening bold summary is left out when the lead, shown just above, already
+# says it (token-set similarity, 0-100): the same sentence twice reads as a glitch.
+RESTATED_LEAD = 60
+_OPENING_SUMMARY = re.compile(r"\A\s*\*([^*\n]+)\*[ \t]*")
+
+
+def overview_body(topic: Topic) -> str:
+    """The topic's overview text as shown under its lead (mrkdwn): without an opening bold
+    summary that restates the lead."""
+    opening = _OPENING_SUMMARY.match(topic.answer)
+    if not topic.lead or opening is None:
+        return topic.answer
+    if fuzz.token_set_ratio(opening.group(1), topic.lead) < RESTATED_LEAD:
+        return topic.answer
+    rest = topic.answer[opening.end() :].lstrip("\n")
+    return rest or topic.answer
+
+
 def _answer(topic: Topic, kb: KnowledgeBase, *, shareable: bool) -> list[Block]:
     callout = [build_choose_callout()] if topic.id == CHOOSE_TOPIC_ID else []
     lead = [SectionBlock(text=MarkdownTextObject(text=topic.lead))] if topic.lead else []
     return [
         HeaderBlock(text=PlainTextObject(text=topic.title)),
         *lead,
-        SectionBlock(text=MarkdownTextObject(text=topic.answer)),
+        SectionBlock(text=MarkdownTextObject(text=overview_body(topic))),
         *callout,
         *_comparison(topic),
         _sources(topic),

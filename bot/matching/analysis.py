@@ -12,6 +12,7 @@ from bot.knowledge import Vocabulary
 from bot.matching.text import strip_slack_markup, words
 
 TYPO_MIN_LENGTH = 4
+NAME_MIN_LENGTH = 6
 # Abbreviations such as "ecs", "eks" and "ami" must not be stemmed like plurals.
 STEM_MIN_LENGTH = 4
 
@@ -48,6 +49,11 @@ class Analyzer:
         # questions ("rest", "shoes") would otherwise swallow real words ("rent", "shows").
         # Three-letter targets too: "ecss" is a typo of "ecs".
         self._typo_choices = sorted(w for w in lexicon if len(w) >= 3 and w.isalpha())
+        # The domain's own long names ("fargate", "awsvpc") are misspelt worst and matter most:
+        # for them two edits in six letters or more still count ("farget", "fragate").
+        self._name_choices = sorted(
+            {t for t in vocabulary.domain_terms if len(t) >= NAME_MIN_LENGTH and t.isalpha()}
+        )
         known = corpus_words | lexicon | self._stopwords
         for term in vocabulary.out_of_scope_terms:
             known.update(words(term))
@@ -73,6 +79,13 @@ class Analyzer:
         for candidate, _, _ in candidates:
             if candidate[:2] == word[:2]:
                 return str(candidate)
+        if len(word) >= NAME_MIN_LENGTH:
+            names = process.extract(
+                word, self._name_choices, scorer=OSA.normalized_similarity, score_cutoff=0.7
+            )
+            for candidate, _, _ in names:
+                if candidate[:2] == word[:2]:
+                    return str(candidate)
         return word
 
     def fold(self, tokens: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from rapidfuzz import fuzz
 from slack_sdk.models.blocks import Block
 
 from bot.answering import Answerer
@@ -23,6 +24,7 @@ from bot.blocks import (
     build_match,
     build_out_of_scope,
     fallback_text,
+    overview_body,
     render_blocks,
     to_dicts,
 )
@@ -84,11 +86,39 @@ def test_which_should_i_choose_offers_the_dialog_up_front(kb: KnowledgeBase) -> 
     dicts = check_limits(build_answer(kb.topics[CHOOSE_TOPIC_ID], kb))
     topic = kb.topics[CHOOSE_TOPIC_ID]
     answer_at = next(
-        i for i, d in enumerate(dicts) if d.get("text", {}).get("text") == topic.answer
+        i for i, d in enumerate(dicts) if d.get("text", {}).get("text") == overview_body(topic)
     )
     assert dicts[answer_at + 1]["text"]["text"] == CHOOSE_CALLOUT
     assert dicts[answer_at + 1]["accessory"]["action_id"] == ACTION_HELP_ME_CHOOSE
     assert json.dumps(dicts).count(f'"{ACTION_HELP_ME_CHOOSE}"') == 1
+
+
+def test_the_overview_does_not_repeat_its_lead(kb: KnowledgeBase) -> None:
+    """Under the lead, the overview starts with what the lead did not already say: no topic
+    shows its summary twice, and nothing else of the overview is dropped."""
+    for topic in kb:
+        body = overview_body(topic)
+        assert body and body in topic.answer
+        if topic.lead:
+            opening = body.strip().splitlines()[0]
+            assert fuzz.token_set_ratio(opening, topic.lead) < 90, topic.id
+    gpu = kb.topics["gpu"]
+    assert overview_body(gpu) != gpu.answer and "not on Fargate" in gpu.lead
+
+
+def test_an_entry_answer_shares_the_entry(kb: KnowledgeBase) -> None:
+    """ "Share in channel" under a precise answer carries the entry, so the channel sees the
+    answer the user saw, not the topic's overview."""
+    topic = kb.topics["fargate"]
+    entry = topic.entries[0]
+    dicts = check_limits(build_entry_answer(topic, entry, kb, shareable=True))
+    share = [e for b in dicts for e in b.get("elements", []) if e.get("action_id") == ACTION_SHARE]
+    assert [e["value"] for e in share] == [entry.id]
+    overview = check_limits(build_answer(topic, kb, shareable=True))
+    share = [
+        e for b in overview for e in b.get("elements", []) if e.get("action_id") == ACTION_SHARE
+    ]
+    assert [e["value"] for e in share] == [topic.id]
 
 
 def test_related_buttons_carry_existing_topic_ids(kb: KnowledgeBase) -> None:
