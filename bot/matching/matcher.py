@@ -52,7 +52,7 @@ DEFAULT_COMPARISON = "ecs or ec2"
 
 
 # A question about a neighbouring service only is ours when a phrasing matches it this well.
-NEIGHBOUR_COVERED = 0.8
+NEIGHBOUR_COVERED = 0.9
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ def test_the_service_asked_about_decides_directional_topics(
         "ALB ingress controller on EKS isn't creating a load balancer",
         "with eksctl how do I patch the managed node groups to the latest AMI?",
         "can I raise the app runner max concurrency for one service?",
+        "how do i upgrade my eks cluster",
         # Fargate and EC2 as EKS's capacity: Fargate profiles, EC2 node groups.
         "our eks fargate profile pods get evicted after a node rotation, why?",
         "our pods on eks fargate lose their persistent volume claims after a restart",
