@@ -51,6 +51,11 @@ SHORT_FOLLOW_UP_WORDS = 12
 DEFAULT_COMPARISON = "ecs or ec2"
 
 
+# In a question of at most this many terms, unknown words weighing more than this many times
+# the known ones (the services named aside) may be its subject: no confident answer.
+UNKNOWN_SUBJECT = 1.0
+UNKNOWN_SUBJECT_TERMS = 6
+CAPABILITY_WORDS = ["support", "supports", "supported", "compatible", "available", "allow"]
 # A question about a neighbouring service only is ours when a phrasing matches it this well.
 NEIGHBOUR_COVERED = 0.9
 
@@ -80,6 +85,8 @@ class Matcher:
         self._learned = TopicClassifier(kb)
         self._scope = ScopeGate(kb.vocabulary, self.analyzer)
         self._title_terms = [frozenset(self.analyzer.terms(t.title)) for t in self._topics]
+        self._domain = self._lexical.term_set(kb.vocabulary.domain_terms)
+        self._capability = self._lexical.term_set(CAPABILITY_WORDS)
 
     def _focus(self, text: str) -> Focus:
         return focus(self.analyzer.surface(text, correct=True))
@@ -151,6 +158,23 @@ class Matcher:
             return False
         best = max(reading.scores.topics, key=lambda i: reading.scores.topics[i])
         return next(iter(query.known)) in self._title_terms[best]
+
+    def _asks_about_the_unknown(self, reading: _Reading) -> bool:
+        """ "does ecs support ipv6?": a short question whether something is supported, where
+        beside the service named the words the knowledge base does not know outweigh those it
+        does — what is asked about may not be covered, so topics are offered, not asserted."""
+        query = reading.query
+        if reading.in_conversation or not query.unknown_weight:
+            return False
+        if len(query.terms) > UNKNOWN_SUBJECT_TERMS:
+            # In a longer message unknown words are mostly background (names, products).
+            return False
+        if not self._capability.intersection(query.terms):
+            # Only "does X support Y?"-type questions make the unknown word the subject
+            # ("do i have to maintain the ami" is asked in words the KB merely lacks).
+            return False
+        known = sum(w for t, w in query.known.items() if t not in self._domain)
+        return query.unknown_weight > UNKNOWN_SUBJECT * known
 
     def _in_scope(self, reading: _Reading, best: float) -> bool:
         covered = max(reading.scores.phrasings.values(), default=0.0) >= NEIGHBOUR_COVERED
@@ -225,7 +249,9 @@ class Matcher:
             question=question,
             topic=self._topics[best_index],
             score=round(score, 4),
-            confident=max(score, best) >= CONFIDENT_SCORE and best - runner_up >= CONFIDENT_GAP,
+            confident=max(score, best) >= CONFIDENT_SCORE
+            and best - runner_up >= CONFIDENT_GAP
+            and not self._asks_about_the_unknown(reading),
             suggestions=suggestions,
             entry=entry,
             followed_up=followed_up,

@@ -168,3 +168,25 @@ def test_entry_terms_weigh_what_tells_entries_apart(matcher: Matcher) -> None:
     topic = index.topics[best[0]]
     assert topic.id == "fargate" and best[1] >= 0
     assert "0.25" in topic.entries[best[1]].answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["does ecs support ipv6", "does fargate support ipv6", "is fargate hipaa compatible"],
+)
+def test_support_for_something_unknown_is_not_asserted(matcher: Matcher, question: str) -> None:
+    """'Does ECS support <a thing the knowledge base never mentions>?' is not answered with a
+    confident topic that merely shares 'support': the best topics are offered instead."""
+    assert not matcher.match(question).confident
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [("does fargate support gpus", "gpu"), ("does ecs support windows", "windows-containers")],
+)
+def test_support_for_something_known_is_answered(
+    matcher: Matcher, question: str, topic: str
+) -> None:
+    """The same kind of question about something covered is answered confidently."""
+    match = matcher.match(question)
+    assert match.confident and match.topic is not None and match.topic.id == topic
