@@ -10,6 +10,7 @@ import pytest
 from bot.answering import Answerer
 from bot.knowledge import KnowledgeBase, default_knowledge_dir, load_knowledge
 from bot.matching import Matcher
+from bot.recommend import load_pricing
 
 # Fixtures more than one folder uses: storage (tests/storage, tests/slack) and the recommender's
 # config (tests/recommend, tests/blocks, tests/cli).
@@ -83,8 +84,8 @@ def matcher(kb: KnowledgeBase) -> Matcher:
 
 @pytest.fixture(scope="session")
 def answerer(kb: KnowledgeBase, matcher: Matcher) -> Answerer:
-    """The answerer the CLI and Slack listeners use."""
-    return Answerer(kb, matcher)
+    """The answerer the CLI and Slack listeners use, with the shipped price snapshot."""
+    return Answerer(kb, matcher, pricing=load_pricing(default_knowledge_dir()))
 
 
 TINY_TOPIC = """\

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.answering.conversation import Turn
+from bot.answering.estimate import fargate_estimate
 from bot.answering.intents import as_question, wants_recommendation
 from bot.blocks import (
     CHOOSE_TOPIC_ID,
@@ -18,6 +25,7 @@ from bot.blocks import (
 )
 from bot.knowledge import Entry, KnowledgeBase, Topic
 from bot.matching import MAX_QUESTION_CHARS, Match, Matcher, truncate
+from bot.recommend import Pricing
 
 HELP_TEXT = "Ask me about Amazon ECS vs Amazon EC2, for example: how is Fargate billed?"
 
@@ -33,6 +41,8 @@ class Reply:
     notes: list[str] = field(default_factory=list)
     # What the conversation should remember for a follow-up; None when nothing was answered.
     turn: Turn | None = None
+    # The text shown first when it is not the topic's or entry's own (a computed estimate).
+    lead: str | None = None
 
 
 def _long_question_note() -> ContextBlock:
@@ -48,9 +58,24 @@ def _long_question_note() -> ContextBlock:
 class Answerer:
     """Holds the knowledge base and its matcher index, built once at startup."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: Matcher | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, matcher: Matcher | None = None, pricing: Pricing | None = None
+    ) -> None:
         self.kb = kb
         self.matcher = matcher or Matcher(kb)
+        # The price snapshot, for estimates of the size a question names; None: no estimates.
+        self.pricing = pricing
+
+    def lead(self, question: str, match: Match) -> str | None:
+        """The text an answer to `question` shows first (mrkdwn, at most 300 characters): a
+        price estimate for the size it names, else the entry's or topic's lead; None when
+        the match is no confident answer."""
+        if match.topic is None or not match.confident:
+            return None
+        return self._estimate(question) or match.topic.lead_for(match.entry)
+
+    def _estimate(self, question: str) -> str | None:
+        return fargate_estimate(question, self.pricing) if self.pricing else None
 
     def match(self, question: str) -> Match:
         """Match a question after cutting it to a sane length."""
@@ -77,6 +102,9 @@ class Answerer:
             previous.topic_id if previous else None,
         )
         blocks = build_match(match, self.kb, shareable=shareable)
+        estimate = self._estimate(text) if match.topic and match.confident else None
+        if estimate:
+            blocks = _lead_with(estimate, blocks)
         if truncated:
             blocks = [*blocks, _long_question_note()]
         return Reply(
@@ -85,6 +113,7 @@ class Answerer:
             match=match,
             truncated=truncated,
             turn=_turn(match, text, previous),
+            lead=estimate,
         )
 
     def reply_topic(self, ref: str, *, shareable: bool = False) -> Reply | None:
@@ -105,6 +134,12 @@ class Answerer:
         )
         turn = Turn(question=question, topic_id=topic.id, entry_id=entry.id if entry else None)
         return Reply(blocks=blocks, text=fallback_text(match), match=match, turn=turn)
+
+
+def _lead_with(text: str, blocks: list[Block]) -> list[Block]:
+    """`blocks` with a section of `text` first, under the header when there is one."""
+    at = 1 if blocks and isinstance(blocks[0], HeaderBlock) else 0
+    return [*blocks[:at], SectionBlock(text=MarkdownTextObject(text=text)), *blocks[at:]]
 
 
 def _turn(match: Match, question: str, previous: Turn | None) -> Turn | None:

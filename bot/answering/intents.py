@@ -6,8 +6,30 @@ Every surface (slash command, DM, mention, the terminal chat) reads these the sa
 from __future__ import annotations
 
 from bot.blocks import COMMAND
+from bot.matching import strip_slack_markup
 
 HELP_WORDS = frozenset({"", "help", "?", "-h", "--help", "usage"})
+# A greeting or a thank-you alone gets the help (how to ask), not "I don't cover _hi_".
+GREETINGS = frozenset(
+    {
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "yo",
+        "hi there",
+        "hello there",
+        "hey there",
+        "good morning",
+        "morning",
+        "thanks",
+        "thank you",
+        "thanks!",
+        "thx",
+        "ty",
+        "cheers",
+    }
+)
 RECOMMEND_WORD = "recommend"
 RECOMMEND_PHRASES = frozenset(
     {RECOMMEND_WORD, "help me choose", "recommendation", "recommend me", "choose for me"}
@@ -16,16 +38,18 @@ RECOMMEND_PHRASES = frozenset(
 
 def _normalised(text: str) -> str:
     """Lower case, without the slash command's name, surrounding space and end punctuation."""
-    text = text.strip().lower()
+    text = strip_slack_markup(text).strip().lower()
     if text.startswith(COMMAND):
         text = text[len(COMMAND) :].strip()
     return text.rstrip("?!. ").strip() if text not in HELP_WORDS else text
 
 
 def as_question(text: str) -> str:
-    """The question in what the user typed: empty (so: help) for "help" and the like."""
+    """The question in what the user typed: empty (so: help) for "help", a greeting and the
+    like."""
     stripped = text.strip()
-    return "" if _normalised(stripped) in HELP_WORDS else stripped
+    normalised = _normalised(stripped)
+    return "" if normalised in HELP_WORDS or normalised in GREETINGS else stripped
 
 
 def wants_recommendation(text: str) -> bool:

@@ -16,16 +16,19 @@ from bot.cli.group import main
 from bot.matching import MAX_QUESTION_CHARS, EvalFileError, Match, evaluate, read_cases
 
 
-def match_json(question: str, match: Match) -> dict[str, Any]:
+def match_json(question: str, match: Match, lead: str | None = None) -> dict[str, Any]:
     """The JSON shape of one answer: question, topic, title, entry, the lead shown first
-    (`answer`, mrkdwn, at most 300 characters), score, confident, suggestions."""
+    (`answer`, mrkdwn, at most 300 characters; `lead` when given), score, confident,
+    suggestions."""
     answered = match.topic is not None and match.confident
+    if answered and match.topic and lead is None:
+        lead = match.topic.lead_for(match.entry)
     return {
         "question": question,
         "topic": match.topic.id if match.topic else None,
         "title": match.topic.title if match.topic else None,
         "entry": match.entry.id if answered and match.entry else None,
-        "answer": match.topic.lead_for(match.entry) if answered and match.topic else None,
+        "answer": lead if answered else None,
         "score": match.score,
         "confident": match.confident,
         "suggestions": [{"topic": s.topic.id, "score": s.score} for s in match.suggestions],
@@ -44,7 +47,8 @@ def _json_lines(stream: BinaryIO, bot: Answerer) -> int:
             click.echo(f"error: {message}", err=True)
             click.echo(json.dumps({"question": None, "error": message}))
             continue
-        click.echo(json.dumps(match_json(question, bot.match(question))))
+        match = bot.match(question)
+        click.echo(json.dumps(match_json(question, match, bot.lead(question, match))))
     return failures
 
 
@@ -64,7 +68,8 @@ def ask(question: tuple[str, ...], as_json: bool) -> None:
             raise click.exceptions.Exit(1)
         return
     if as_json:
-        click.echo(json.dumps(match_json(text, bot.match(text))))
+        match = bot.match(text)
+        click.echo(json.dumps(match_json(text, match, bot.lead(text, match))))
         return
     if len(text) > MAX_QUESTION_CHARS:
         click.echo(

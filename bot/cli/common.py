@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from bot.answering import Answerer
+from bot.answering import Answerer, recommendation_dir
 from bot.knowledge import KnowledgeBase, KnowledgeErrors, load_knowledge
+from bot.recommend import Pricing, load_pricing
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -34,5 +35,16 @@ def knowledge_or_exit(directory: Path | None = None) -> KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def answerer() -> Answerer:
-    """The answerer over the configured knowledge base, built once."""
-    return Answerer(knowledge_or_exit())
+    """The answerer over the configured knowledge base and price snapshot, built once."""
+    directory = settings_or_exit().knowledge_dir
+    return Answerer(knowledge_or_exit(directory), pricing=pricing_or_exit(directory))
+
+
+def pricing_or_exit(knowledge_dir: Path) -> Pricing:
+    """The price snapshot beside the knowledge base, or every problem listed and exit code 2."""
+    try:
+        return load_pricing(recommendation_dir(knowledge_dir))
+    except KnowledgeErrors as exc:
+        for error in exc.errors:
+            click.echo(f"error: {error}", err=True)
+        raise click.exceptions.Exit(2) from None

@@ -31,8 +31,8 @@ def playground(port: int | None) -> None:
     """Try the bot in your browser: a local page that looks and clicks like Slack."""
     settings = local_settings(settings_or_exit())
     configure_logging(settings.log_level, settings.secret_values(), settings.log_format)
-    answerer = Answerer(knowledge_or_exit(settings.knowledge_dir))
     recommender = recommender_or_exit(settings)
+    answerer = Answerer(knowledge_or_exit(settings.knowledge_dir), pricing=recommender.pricing)
     storage = storage_or_exit(settings)
     services = Services(
         answerer=answerer,

@@ -108,8 +108,8 @@ def serve(host: str) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
     settings, credentials = slack_settings_or_exit()
     configure_logging(settings.log_level, settings.secret_values(), settings.log_format)
-    answerer = Answerer(knowledge_or_exit(settings.knowledge_dir))
     recommender = recommender_or_exit(settings)
+    answerer = Answerer(knowledge_or_exit(settings.knowledge_dir), pricing=recommender.pricing)
     storage = storage_or_exit(settings)
     try:
         app = build_app(settings, answerer, storage, recommender=recommender)

@@ -130,7 +130,7 @@ def test_chat_answers_until_quit() -> None:
 
 def test_chat_stops_at_eof() -> None:
     """`ecsbot chat` ends cleanly at end of input."""
-    result = run("chat", input="hello\n")
+    result = run("chat", input="what is the wifi password\n")
     assert result.exit_code == 0
     assert "I don't cover" in result.output
 

@@ -1,0 +1,81 @@
+"""Fargate prices for the size a question names, computed from the dated snapshot."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.answering import Answerer
+from bot.answering.estimate import fargate_estimate, sizing
+from bot.blocks import to_dicts
+from bot.recommend import Pricing
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4 vcpu 8gb fargate task", (4.0, 8.0, 1)),
+        ("0.5 vCPU / 1 GiB, 3 tasks", (0.5, 1.0, 3)),
+        ("2 cpus and 4096 mb", (2.0, 4.0, 1)),
+        ("a 4-vcpu, 16-gb box", (4.0, 16.0, 1)),
+        ("4 vcpu fargate", None),
+        ("how much is fargate", None),
+    ],
+)
+def test_sizing_reads_vcpu_memory_and_count(
+    text: str, expected: tuple[float, float, int] | None
+) -> None:
+    """vCPU and memory (GB, GiB or MB) must both be named; the task count defaults to 1."""
+    assert sizing(text) == expected
+
+
+def test_the_estimate_is_the_snapshot_price_for_that_size(pricing: Pricing) -> None:
+    """730 h x (vCPU x the vCPU-hour rate + GB x the GB-hour rate), x86 first, ARM beside it."""
+    lead = fargate_estimate("how much does a 4 vcpu 8gb fargate task cost per month", pricing)
+    assert lead is not None and len(lead) <= 300
+    x86 = 730 * (4 * pricing.fargate.x86.vcpu_hour + 8 * pricing.fargate.x86.gb_hour)
+    arm = 730 * (4 * pricing.fargate.arm.vcpu_hour + 8 * pricing.fargate.arm.gb_hour)
+    assert lead.startswith(f"*About ${x86:,.0f} a month*")
+    assert f"on ARM about ${arm:,.0f}" in lead
+    assert pricing.snapshot in lead and pricing.region in lead
+
+
+def test_several_tasks_multiply(pricing: Pricing) -> None:
+    """'3 tasks' costs three times one."""
+    one = fargate_estimate("fargate price for 1 vcpu 2 gb", pricing)
+    three = fargate_estimate("fargate price for 3 tasks of 1 vcpu 2 gb", pricing)
+    assert one and three
+    amounts = [float(re.search(r"\$([\d,.]+) a month", t).group(1)) for t in (one, three)]  # type: ignore[union-attr]
+    assert amounts[1] == pytest.approx(3 * amounts[0], abs=1.5)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how is fargate billed?",  # no size
+        "4 vcpu 8gb task, which ec2 instance type?",  # not Fargate's price
+        "does fargate support 4 vcpu 8gb tasks",  # no price word
+    ],
+)
+def test_no_estimate_without_size_fargate_and_price(pricing: Pricing, question: str) -> None:
+    """Only a question about Fargate's price that names a size gets an estimate."""
+    assert fargate_estimate(question, pricing) is None
+
+
+def test_a_size_beyond_fargate_says_so(pricing: Pricing) -> None:
+    """More than one Fargate task can have is not priced as if it could run."""
+    lead = fargate_estimate("fargate cost for 32 vcpu and 256 gb", pricing)
+    assert lead is not None and "does not fit one Fargate task" in lead and "$" not in lead
+
+
+def test_the_reply_leads_with_the_estimate(answerer: Answerer) -> None:
+    """In the reply the estimate comes first, under the header, before the worked example;
+    `lead` carries it for `ecsbot ask --json`."""
+    question = "how much does a 4 vcpu 8gb fargate task cost per month"
+    reply = answerer.reply(question)
+    dicts = to_dicts(reply.blocks)
+    assert dicts[0]["type"] == "header"
+    assert dicts[1]["text"]["text"] == reply.lead
+    assert reply.lead is not None and reply.lead.startswith("*About $144 a month*")
+    assert answerer.lead(question, answerer.match(question)) == reply.lead
