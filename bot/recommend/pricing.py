@@ -49,6 +49,8 @@ class Ec2Instance(BaseModel):
     hourly: Price
     arch: Literal["x86_64", "arm64"]
     gpus: int = Field(default=0, ge=0)
+    # Burstable types (t3, t4g) sustain full CPU only while they have CPU credits.
+    burstable: bool = False
 
 
 class Ec2Prices(BaseModel):
@@ -141,17 +143,30 @@ def _fargate_line(
     return CostLine(option=option, label=label, monthly=monthly, detail=detail)
 
 
-def cheapest_instance(answers: Answers, pricing: Pricing) -> Ec2Instance | None:
-    """The cheapest listed type with enough vCPU and memory (GPU types only when GPUs are wanted)."""
+def _fitting(answers: Answers, pricing: Pricing) -> list[Ec2Instance]:
     want_gpu = answers.gpu == "yes"
-    fits = [
+    return [
         i
         for i in pricing.ec2.instances
         if (i.gpus > 0) == want_gpu
         and i.vcpu >= (answers.vcpu or 0)
         and i.memory_gb >= (answers.memory_gb or 0)
     ]
+
+
+def cheapest_instance(answers: Answers, pricing: Pricing) -> Ec2Instance | None:
+    """The cheapest listed fixed-performance type with enough vCPU and memory (GPU types only
+    when GPUs are wanted): like for like with Fargate, which never throttles on credits."""
+    fits = [i for i in _fitting(answers, pricing) if not i.burstable]
     return min(fits, key=lambda i: i.hourly, default=None)
+
+
+def cheaper_burstable(answers: Answers, pricing: Pricing) -> Ec2Instance | None:
+    """A burstable type that fits for less than `cheapest_instance`, if one is listed."""
+    best = cheapest_instance(answers, pricing)
+    fits = [i for i in _fitting(answers, pricing) if i.burstable]
+    cheaper = [i for i in fits if best is None or i.hourly < best.hourly]
+    return min(cheaper, key=lambda i: i.hourly, default=None)
 
 
 def _ec2_line(answers: Answers, pricing: Pricing) -> CostLine:
@@ -168,6 +183,11 @@ def _ec2_line(answers: Answers, pricing: Pricing) -> CostLine:
         f"{instance.arch}, ${instance.hourly}/hour) x {answers.hours_per_month:g} h: the cheapest "
         f"listed {kind}type with {need}, one per task"
     )
+    if (burst := cheaper_burstable(answers, pricing)) is not None:
+        detail += (
+            f"; a burstable {burst.type} (${burst.hourly}/hour) costs less but runs at full "
+            "CPU only while it has CPU credits"
+        )
     return CostLine(option="ec2", label=label, monthly=monthly, detail=detail)
 
 

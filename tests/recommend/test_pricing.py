@@ -26,8 +26,10 @@ def test_fargate_and_ec2_monthly_math(pricing: Pricing) -> None:
     assert _monthly(cost) == {
         "ecs-fargate-x86": round((2 * 0.04048 + 4 * 0.004445) * 3 * 730, 2),  # 216.24
         "ecs-fargate-arm": round((2 * 0.03238 + 4 * 0.00356) * 3 * 730, 2),  # 173.01
-        "ec2": round(0.0416 * 3 * 730, 2),  # 3 x t3.medium: 91.10
+        "ec2": round(0.0816 * 3 * 730, 2),  # 3 x m7g.large: 178.70 (t3.medium is burstable)
     }
+    ec2 = next(line for line in cost.lines if line.option == "ec2")
+    assert "burstable t3.medium" in ec2.detail and "CPU credits" in ec2.detail
 
 
 def test_hours_per_month_scales_every_line(pricing: Pricing) -> None:
@@ -41,8 +43,8 @@ def test_hours_per_month_scales_every_line(pricing: Pricing) -> None:
 @pytest.mark.parametrize(
     ("vcpu", "memory_gb", "gpu", "expected"),
     [
-        (0.5, 1, None, "t3.medium"),
-        (2, 4, "no", "t3.medium"),
+        (0.5, 1, None, "m7g.large"),
+        (2, 4, "no", "m7g.large"),
         (2, 8, None, "m7g.large"),
         (4, 8, None, "c7i.xlarge"),
         (4, 16, None, "m7i.xlarge"),
@@ -56,7 +58,8 @@ def test_hours_per_month_scales_every_line(pricing: Pricing) -> None:
 def test_cheapest_fitting_instance_is_picked(
     pricing: Pricing, vcpu: float, memory_gb: float, gpu: str | None, expected: str | None
 ) -> None:
-    """The cheapest listed type with enough vCPU and memory; GPU types only for GPU answers."""
+    """The cheapest listed fixed-performance type with enough vCPU and memory (burstable t3
+    is left out: not like for like with Fargate); GPU types only for GPU answers."""
     answers = Answers.model_validate({"vcpu": vcpu, "memory_gb": memory_gb, "gpu": gpu})
     instance = cheapest_instance(answers, pricing)
     assert (instance.type if instance else None) == expected
