@@ -54,7 +54,7 @@ def test_json_with_sizing_includes_monthly_cost(cli: CliRunner) -> None:
     result = _run(cli, "--json", *_answers("vcpu=2", "memory_gb=4", "count=3"))
     cost = json.loads(result.stdout)["monthly_cost"]
     assert cost["snapshot"] == "2026-09" and cost["count"] == 3
-    assert [line["monthly"] for line in cost["lines"]] == [216.24, 173.01, 91.1]
+    assert [line["monthly"] for line in cost["lines"]] == [216.24, 173.01, 178.7]
 
 
 def test_json_alone_recommends_from_nothing(cli: CliRunner) -> None:
