@@ -19,8 +19,9 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 MAX_QUESTION_CHARS = 4000
 
 
-def strip_slack_markup(text: str) -> str:
-    """Remove mentions, links, emoji codes, code fences and quote markers, keeping readable text."""
+def strip_slack_markup(text: str, *, decode_entities: bool = True) -> str:
+    """Remove mentions, links, emoji codes, code fences and quote markers, keeping readable text;
+    `decode_entities=False` for text already decoded once (bot.slack.incoming.from_slack)."""
     text = _USER_MENTION.sub(" ", text)
     # A channel's name says where the question was asked, not what it is about.
     text = _CHANNEL_LINK.sub(" ", text)
@@ -28,7 +29,8 @@ def strip_slack_markup(text: str) -> str:
     text = _LABELLED_URL.sub(lambda m: f" {m.group(1)} ", text)
     text = _BARE_URL.sub(" ", text)
     text = _QUOTE_PREFIX.sub("", text)
-    text = html.unescape(text)
+    if decode_entities:
+        text = html.unescape(text)
     text = _EMOJI.sub(" ", text)
     text = _CODE_FENCE.sub(" ", text).replace("`", " ")
     return " ".join(text.split())

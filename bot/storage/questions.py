@@ -18,5 +18,7 @@ def normalise_question(text: str) -> str:
 
 
 def sample_text(text: str, limit: int) -> str:
-    """A readable example of the question without mentions (no user ids) and cut to `limit`."""
-    return truncate(strip_slack_markup(_CONTROL.sub(" ", text)), limit - 1)[0]
+    """A readable example of the question without mentions (no user ids) and cut to `limit`;
+    `text` is as the user typed it (entities already decoded once), so it is not decoded again."""
+    plain = strip_slack_markup(_CONTROL.sub(" ", text), decode_entities=False)
+    return truncate(plain, limit - 1)[0]
