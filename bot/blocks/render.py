@@ -12,13 +12,23 @@ from slack_sdk.models.blocks import Block
 
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
 _BARE_LINK = re.compile(r"<(https?://[^>]+)>")
+# *bold* and _italic_ around words (not inside identifiers such as FARGATE_SPOT).
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+# The emoji codes the bot's own blocks use, as the characters a terminal can show.
+_EMOJI = {":thumbsup:": "\N{THUMBS UP SIGN}", ":thumbsdown:": "\N{THUMBS DOWN SIGN}"}
 WIDTH = 88
 
 
 def mrkdwn_to_text(text: str) -> str:
-    """Slack mrkdwn to plain text: links as `title (url)`, entities unescaped."""
+    """Slack mrkdwn to plain text: links as `title (url)`, emphasis markers dropped, the bot's
+    emoji codes as characters, entities unescaped."""
     text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
     text = _BARE_LINK.sub(r"\1", text)
+    text = _BOLD.sub(r"\1", text)
+    text = _ITALIC.sub(r"\1", text)
+    for code, char in _EMOJI.items():
+        text = text.replace(code, char)
     return html.unescape(text)
 
 
@@ -46,7 +56,11 @@ def _wrap(text: str, indent: str = "") -> str:
 
 
 def _buttons(elements: list[dict[str, Any]]) -> list[str]:
-    return [f"[{_text_of(e.get('text'))}]" for e in elements if e.get("type") == "button"]
+    return [
+        f"[{mrkdwn_to_text(_text_of(e.get('text')))}]"
+        for e in elements
+        if e.get("type") == "button"
+    ]
 
 
 def _render_block(block: dict[str, Any]) -> str:
