@@ -174,18 +174,23 @@ def _answer(topic: Topic, kb: KnowledgeBase, *, shareable: bool) -> list[Block]:
 
 
 def build_did_you_mean(match: Match) -> list[Block]:
-    """For a low-confidence match: no guess, a button per candidate topic."""
+    """For a low-confidence match: the best guess's lead, labelled as a guess, and a button
+    per candidate topic (the guess first)."""
     assert match.topic is not None, "did-you-mean needs at least one candidate"
     candidates = [match.topic, *(s.topic for s in match.suggestions)]
     # A long message is echoed by the sentence that asks, not by its opening background.
     asked = match.question if len(match.question) <= ECHO_LIMIT else asking_sentence(match.question)
     question, _ = truncate(asked, ECHO_LIMIT)
+    guess = escape_mrkdwn(match.topic.title)
     return [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"I'm not sure I understood _{escape_mrkdwn(question)}_. Did you mean:"
+                text=f"I'm not sure I understood _{escape_mrkdwn(question)}_. "
+                f"My best guess is *{guess}*:"
             )
         ),
+        SectionBlock(text=MarkdownTextObject(text=match.topic.lead_for(match.entry))),
+        ContextBlock(elements=[MarkdownTextObject(text="Did you mean one of these?")]),
         ActionsBlock(
             block_id="did_you_mean",
             elements=[topic_button(t, i, label=t.title) for i, t in enumerate(candidates)],

@@ -159,10 +159,13 @@ def test_low_confidence_asks_did_you_mean(kb: KnowledgeBase) -> None:
         suggestions=(Suggestion(kb.topics["saving-money"], 0.35),),
     )
     dicts = check_limits(build_match(match, kb))
-    assert "Did you mean" in dicts[0]["text"]["text"]
+    assert "not sure I understood" in dicts[0]["text"]["text"]
     assert "&lt;stuff&gt;" in dicts[0]["text"]["text"]
-    values = [e["value"] for e in dicts[1]["elements"]]
-    assert values == ["cost", "saving-money"]
+    # The best guess is shown, labelled as one, before the choices.
+    assert kb.topics["cost"].title in dicts[0]["text"]["text"]
+    assert dicts[1]["text"]["text"] == kb.topics["cost"].lead_for(None)
+    [actions] = [d for d in dicts if d["type"] == "actions"]
+    assert [e["value"] for e in actions["elements"]] == ["cost", "saving-money"]
     assert fallback_text(match).startswith("Did you mean")
 
 
