@@ -104,14 +104,20 @@ class Conversation:
         """Every message, oldest first, for a page that just connected."""
         return [m.to_json() for m in self.messages.values()]
 
+    def has_message(self, channel: str, ts: str) -> bool:
+        """True when `channel` holds a message sent at `ts`."""
+        return f"{channel}:{ts}" in self.messages
+
     def add(self, message: Message) -> Event:
         """Show a new message."""
         self.messages[message.key] = message
         return {"type": "message", "message": message.to_json()}
 
-    def typed(self, channel: str, text: str) -> Message:
-        """The person's message in `channel`, shown at once."""
-        return Message(channel=channel, ts=self.stamp(), text=text, author="you")
+    def typed(self, channel: str, text: str, thread_ts: str | None = None) -> Message:
+        """The person's message in `channel` (in the thread of `thread_ts`), shown at once."""
+        return Message(
+            channel=channel, ts=self.stamp(), text=text, author="you", thread_ts=thread_ts
+        )
 
     def reply_place(self, place: ReplyPlace) -> str:
         """A new response_url key for replies to `place`."""

@@ -95,9 +95,12 @@ def event_callback(event: dict[str, Any]) -> SlackRequest:
     return SlackRequest(json.dumps(envelope), form=False)
 
 
-def user_message(channel_id: str, text: str, ts: str) -> dict[str, Any]:
-    """The event for a message typed in `channel_id`: `message` (channel_type im) in the DM,
-    `app_mention` in a channel (the text then starts with the bot's mention)."""
+def user_message(
+    channel_id: str, text: str, ts: str, thread_ts: str | None = None
+) -> dict[str, Any]:
+    """The event for a message typed in `channel_id` (in the thread of `thread_ts` when given):
+    `message` (channel_type im) in the DM, `app_mention` in a channel (the text then starts
+    with the bot's mention)."""
     event: dict[str, Any] = {
         "type": "message" if channel_id.startswith("D") else "app_mention",
         "user": USER_ID,
@@ -110,6 +113,8 @@ def user_message(channel_id: str, text: str, ts: str) -> dict[str, Any]:
     }
     if channel_id.startswith("D"):
         event["channel_type"] = "im"
+    if thread_ts:
+        event["thread_ts"] = thread_ts
     return event
 
 

@@ -93,19 +93,22 @@ class Playground:
         self._notice(channel, f"{what} failed: the app answered with {reason}. See its log.")
         return True
 
-    async def say(self, channel: str, text: str) -> None:
-        """The person types `text` in `channel`: a slash command, or a message to the bot."""
+    async def say(self, channel: str, text: str, thread_ts: str | None = None) -> None:
+        """The person types `text` in `channel`, or in the thread of `thread_ts` there: a
+        slash command, or a message to the bot."""
         if channel not in CHANNELS:
             raise PlaygroundError(f"unknown channel {channel!r}")
+        if thread_ts is not None and not self.conversation.has_message(channel, thread_ts):
+            raise PlaygroundError(f"no message {thread_ts!r} in {channel!r} to reply to")
         if text.lstrip().startswith("/"):
             await self._command(channel, text.strip())
             return
         text = escape_mrkdwn(text)  # Slack escapes &, < and > in what people type
         if channel == CHANNEL_ID:  # in a channel the bot hears only its @mentions
             text = f"<@{BOT_USER_ID}> {text}"
-        message = self.conversation.typed(channel, text)
+        message = self.conversation.typed(channel, text, thread_ts)
         self.hub.publish([self.conversation.add(message)])
-        event = payloads.user_message(channel, message.text, message.ts)
+        event = payloads.user_message(channel, message.text, message.ts, thread_ts)
         status, _ = await self._forward(payloads.event_callback(event))
         self._failed(status, channel, "Sending your message")
 

@@ -44,6 +44,8 @@ class Say(_Request):
 
     channel: str
     text: str = Field(min_length=1, max_length=MAX_TEXT)
+    # A reply in the thread of this message (a channel message's ts).
+    thread_ts: str | None = Field(default=None, max_length=32)
 
 
 class Act(_Request):
@@ -130,7 +132,7 @@ async def events(request: web.Request) -> web.StreamResponse:
 async def say(request: web.Request) -> web.Response:
     """Send a message (or run a slash command) in a channel."""
     body = await _read(request, Say)
-    await request.app[PLAYGROUND].say(body.channel, body.text)
+    await request.app[PLAYGROUND].say(body.channel, body.text, body.thread_ts)
     return web.json_response({"ok": True})
 
 

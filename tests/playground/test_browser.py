@@ -121,6 +121,22 @@ def test_a_mention_in_general_is_answered_in_its_thread(page: Page) -> None:
     expect(thread.locator("article.msg .bk-header")).not_to_be_empty()
 
 
+def test_a_follow_up_in_a_thread_is_read_in_its_context(page: Page) -> None:
+    """ "Reply in thread" sends the next message into that thread, as a mention there; the
+    bot reads it with the thread's earlier question ("what about windows?" after GPUs)."""
+    open_channel(page, "# general")
+    ask(page, "does fargate support gpus?")
+    thread = page.locator("#messages > .thread").last
+    thread.get_by_role("button", name="Reply in thread").click()
+    expect(page.locator("#replying")).to_be_visible()
+    ask(page, "what about windows?")
+    thread = page.locator("#messages > .thread").last
+    expect(thread.locator("article.msg")).to_have_count(3)  # answer, my reply, its answer
+    expect(thread.locator("article.msg .bk-header").last).to_contain_text("Windows")
+    page.get_by_role("button", name="Back to the channel").click()
+    expect(page.locator("#replying")).to_be_hidden()
+
+
 def test_a_vote_and_the_questions_reach_ecsbot_report(
     page: Page, playground: RunningPlayground
 ) -> None:

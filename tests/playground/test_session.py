@@ -17,6 +17,7 @@ import pytest
 from bot.blocks import ACTION_SHARE, BLOCK_SIZING, CALLBACK_RECOMMEND_MODAL, COMMAND
 from bot.playground import PlaygroundServer
 from bot.playground.payloads import CHANNEL_ID, DM_CHANNEL_ID, SlackRequest
+from bot.playground.session import PlaygroundError
 from bot.slack.standin import BOT_USER_ID
 
 pytestmark = pytest.mark.asyncio
@@ -103,6 +104,24 @@ async def test_a_channel_message_is_a_mention_answered_in_its_thread(
     assert mine["text"] == f"<@{BOT_USER_ID}> what is fargate?"
     answer = await events.message()
     assert (answer["channel"], answer["thread_ts"]) == (CHANNEL_ID, mine["ts"])
+
+
+async def test_a_reply_in_a_thread_is_a_threaded_mention_answered_there(
+    server: PlaygroundServer,
+) -> None:
+    """A message typed in a thread carries its thread_ts, as Slack's app_mention does, and
+    the answer stays in that thread; a thread that does not exist is refused."""
+    events = Events(server)
+    await server.playground.say(CHANNEL_ID, "does fargate support gpus?")
+    first = await events.message("you")
+    await events.message()
+    await server.playground.say(CHANNEL_ID, "what about windows?", first["ts"])
+    mine = await events.message("you")
+    assert mine["thread_ts"] == first["ts"]
+    answer = await events.message()
+    assert answer["thread_ts"] == first["ts"]
+    with pytest.raises(PlaygroundError):
+        await server.playground.say(CHANNEL_ID, "hello?", "1.000000")
 
 
 async def test_a_slash_command_answers_privately_and_share_posts_it(

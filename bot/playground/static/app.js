@@ -15,6 +15,7 @@ const state = {
   current: null, // the channel shown
   tab: "messages", // or "home", in the bot's DM
   focusError: false, // after the form came back: put the cursor in the first bad field
+  replyTo: null, // in a channel: the ts of the thread the composer replies in
 };
 const $ = (selector) => document.querySelector(selector);
 
@@ -88,12 +89,25 @@ function renderConversation() {
     if (replies.length) {
       const count = `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`;
       const label = el("div", "thread-label", `Thread · ${count}`);
+      if (!isDm(state.current)) label.append(replyButton(message.ts));
       nodes.push(el("section", "thread", label, ...replies.map(renderMessage)));
     }
   }
   if (!nodes.length) nodes.push(el("p", "empty", emptyText()));
   list.replaceChildren(...nodes);
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+// "Reply in thread": the next messages typed go to that thread, as in Slack's thread pane.
+function replyButton(ts) {
+  const button = el("button", "thread-reply", "Reply in thread");
+  button.type = "button";
+  button.addEventListener("click", () => {
+    state.replyTo = ts;
+    renderChrome();
+    $("#message-box").focus();
+  });
+  return button;
 }
 
 function emptyText() {
@@ -153,7 +167,13 @@ function renderChrome() {
   $("#messages").hidden = onHome;
   $("#composer").hidden = onHome;
   const box = $("#message-box");
-  box.placeholder = dm ? `Message ${name}` : `Message #${name} (mentions @${state.botName})`;
+  const inThread = !dm && Boolean(state.replyTo);
+  $("#replying").hidden = !inThread;
+  box.placeholder = dm
+    ? `Message ${name}`
+    : inThread
+      ? `Reply in the thread (mentions @${state.botName})`
+      : `Message #${name} (mentions @${state.botName})`;
   box.setAttribute("aria-label", box.placeholder);
 }
 
@@ -202,6 +222,7 @@ function buildSidebar() {
 }
 
 function show(channel, tab) {
+  if (channel !== state.current) state.replyTo = null;
   state.current = channel;
   state.tab = tab;
   if (tab === "home") post("/api/home", {});
@@ -223,7 +244,12 @@ function setUp() {
     const text = box.value.trim();
     if (!text) return;
     box.value = "";
-    await post("/api/say", { channel: state.current, text });
+    const thread = !isDm(state.current) && state.replyTo ? { thread_ts: state.replyTo } : {};
+    await post("/api/say", { channel: state.current, text, ...thread });
+  });
+  $("#replying-cancel").addEventListener("click", () => {
+    state.replyTo = null;
+    renderChrome();
   });
   box.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
