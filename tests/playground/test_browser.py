@@ -167,14 +167,14 @@ def test_a_vote_and_the_questions_reach_ecsbot_report(
 
 def test_app_home_shows_and_its_buttons_answer_in_the_dm(page: Page) -> None:
     """The Home tab sends app_home_opened and shows the published view; an example question
-    there is answered in the DM."""
+    there is answered in the DM, which the page then shows."""
     before = messages(page).count()
     page.locator("#tab-home").click()
     home = page.locator("#home")
     expect(home.locator(".bk-header")).to_be_visible()
     expect(message_box(page)).to_be_hidden()
     home.locator(".bk-actions").first.get_by_role("button").first.click()
-    page.locator("#tab-messages").click()
+    expect(home).to_be_hidden()  # the answer arrived: the DM is shown
     expect(messages(page)).to_have_count(before + 1)
     expect(messages(page).last.locator(".bk-header")).not_to_be_empty()
 

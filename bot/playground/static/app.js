@@ -16,6 +16,7 @@ const state = {
   tab: "messages", // or "home", in the bot's DM
   focusError: false, // after the form came back: put the cursor in the first bad field
   replyTo: null, // in a channel: the ts of the thread the composer replies in
+  jumpToDm: false, // an App Home button was clicked: show the DM when its answer comes
 };
 const $ = (selector) => document.querySelector(selector);
 
@@ -52,6 +53,15 @@ function actionHandler(where) {
     } finally {
       node.disabled = false;
     }
+  };
+}
+
+// App Home's buttons answer in the DM: show it when that answer arrives, as Slack's badge
+// would lead the person there.
+function homeHandler(handler) {
+  return async (...args) => {
+    state.jumpToDm = true;
+    await handler(...args);
   };
 }
 
@@ -121,7 +131,7 @@ function renderHome() {
   const home = $("#home");
   home.replaceChildren(
     state.home
-      ? renderBlocks(state.home.blocks, actionHandler({ view: state.home.id }))
+      ? renderBlocks(state.home.blocks, homeHandler(actionHandler({ view: state.home.id })))
       : el("p", "empty", "Loading…"),
   );
 }
@@ -197,6 +207,12 @@ function apply(event) {
     document.body.dataset.connected = "true";
   } else if (event.type === "message") {
     state.messages.set(event.message.key, event.message);
+    const { channel, author } = event.message;
+    if (state.jumpToDm && author === "bot" && isDm(channel) && state.tab === "home") {
+      state.jumpToDm = false;
+      state.current = channel;
+      state.tab = "messages";
+    }
   } else if (event.type === "deleted") {
     state.messages.delete(event.key);
   } else if (event.type === "home") {
