@@ -110,7 +110,9 @@ def read_recommend_submission(values: Mapping[str, Mapping[str, Any]]) -> Answer
             check_answer(name, str(value))
             raw[name] = str(value)
         except AnswerError as exc:
-            errors[block_id] = str(exc)
+            # Said to a person at the field, so in words, not in the CLI's field names.
+            help_text = SIZING_HELP.get(name)
+            errors[block_id] = f"Enter {help_text}." if help_text else str(exc)
     if errors:
         raise ModalInputError(errors)
     return Answers.model_validate(raw)

@@ -255,3 +255,7 @@ def test_bad_modal_values_are_errors_per_block() -> None:
         f"{BLOCK_SIZING}:count",
     }
     assert "valid values: yes, no" in info.value.errors[f"{BLOCK_FACET}:gpu"]
+    # Said to a person: in words, not the CLI's field names.
+    vcpu = info.value.errors[f"{BLOCK_SIZING}:vcpu"]
+    assert vcpu.startswith("Enter vCPUs per task or instance") and "vcpu" not in vcpu
+    assert "count" not in info.value.errors[f"{BLOCK_SIZING}:count"]

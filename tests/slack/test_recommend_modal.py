@@ -90,7 +90,7 @@ async def test_bad_sizing_is_shown_in_the_form_then_fixed(bot: BotUnderTest) -> 
     answer = await submit(bot, opened, values=form_values(FACETS, {"vcpu": "abc"}))
     assert answer["response_action"] == "errors"
     assert list(answer["errors"]) == [f"{BLOCK_SIZING}:vcpu"]
-    assert "abc" in answer["errors"][f"{BLOCK_SIZING}:vcpu"]
+    assert answer["errors"][f"{BLOCK_SIZING}:vcpu"].startswith("Enter vCPUs per task")
     assert await submit(bot, opened) is None
     await bot.api.wait_for("chat.postEphemeral")
 
