@@ -98,7 +98,7 @@ def test_the_recommend_form_flags_a_bad_number_then_recommends(page: Page) -> No
     expect(form.locator(".bk-has-error .bk-error")).to_have_text("Enter a number.")
     vcpu.fill("5000")
     form.locator("#modal-submit").click()
-    expect(form.locator(".bk-has-error .bk-error")).to_contain_text("vcpu")
+    expect(form.locator(".bk-has-error .bk-error")).to_contain_text("at most")
     expect(form.locator(".bk-has-error")).to_contain_text(SIZING_LABELS["vcpu"])
     expect(vcpu).to_be_focused()
     expect(form.get_by_role("radio").first).to_be_checked()  # what was entered stays

@@ -184,7 +184,7 @@ async def test_the_form_checks_like_slack_then_the_bot_then_recommends(
     assert sent == []
     await server.playground.submit(view["id"], {vcpu: "5000"})
     errors = (await events.next("modal"))["errors"]
-    assert list(errors) == [vcpu] and "vcpu" in errors[vcpu]
+    assert list(errors) == [vcpu] and "at most" in errors[vcpu]
     await server.playground.submit(view["id"], {vcpu: "2"})
     assert (await events.next("modal"))["view"] is None
     result = await events.message()
