@@ -221,6 +221,10 @@ class OutboxStore(Protocol):
         """Try again in `after` seconds."""
         ...
 
+    async def flush(self) -> None:
+        """Write whatever the store still holds back (delivered marks written in batches)."""
+        ...
+
 
 class WorkspaceEraser(Protocol):
     """Forgets a workspace's records some time after it uninstalls the bot."""

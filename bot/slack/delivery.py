@@ -107,6 +107,8 @@ class Deliverer:
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
+        # Posts may be waiting for the worker: a delivery then wakes it for the next one.
+        self._backlog = False
 
     def share_session(self, session: ClientSession) -> None:
         """Post through `session`, the server's one Web API session (kept-alive connections)."""
@@ -117,6 +119,7 @@ class Deliverer:
         post in its conversation is waiting. Raises SlackApiError if Slack refuses it for good."""
         store, post_id = await self._add(post, owner=self.owner)
         if post_id is None:
+            self._backlog = True
             self._wake_up()
             return
         queued = _fresh(post_id, post, self.policy.give_up_after)
@@ -133,7 +136,8 @@ class Deliverer:
             self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
-        """Stop the worker; what it has not sent stays in the database outbox."""
+        """Stop the worker; what it has not sent stays in the database outbox, and what Slack
+        has is marked there."""
         task, self._task = self._task, None
         if task is None:
             return
@@ -143,6 +147,12 @@ class Deliverer:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if self._store is not None:
+            try:
+                await self._store.flush()
+            except Exception as exc:
+                # Unmarked posts stay leased; whoever takes one later finds it in Slack first.
+                self._note_store(exc)
 
     async def work_once(self) -> int:
         """Attempt every post that is due, in both outboxes; how many were attempted."""
@@ -154,6 +164,7 @@ class Deliverer:
                 self._note_store(exc)
                 continue
             batch += [(store, queued) for queued in due]
+        self._backlog = bool(batch)
         await asyncio.gather(*(self._deliver_queued(store, queued) for store, queued in batch))
         return len(batch)
 
@@ -246,7 +257,8 @@ class Deliverer:
                 self.counters.delivered_late += 1
                 metrics.outbox_post("delivered_late")
                 logger.info("Delivered post %s at attempt %d", queued.key, queued.attempts)
-            self._wake_up()  # the next post in its conversation may go now
+            if self._backlog:
+                self._wake_up()  # the next post in its conversation may go now
             return
         after = outcome.retry_after
         after = self.policy.delay(queued.attempts) if after is None else after
@@ -255,6 +267,7 @@ class Deliverer:
             await store.retry(
                 queued.id, after=after, error=outcome.error, in_doubt=outcome.in_doubt
             )
+            self._backlog = True
             self.counters.retried += 1
             metrics.outbox_post("retried")
             if outcome.reason:

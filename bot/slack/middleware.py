@@ -110,6 +110,17 @@ class _ErasureClock:
         task.add_done_callback(self._running.discard)
 
 
+async def _first_repeat(deduper: EventDeduper, keys: list[str]) -> str | None:
+    """Claim every key at once (the database deduper writes claims made together in one
+    transaction); the first key that was claimed before, or None when all are new."""
+    if not keys:
+        return None
+    if len(keys) == 1:
+        return None if await deduper.first_time(keys[0]) else keys[0]
+    firsts = await asyncio.gather(*(deduper.first_time(key) for key in keys))
+    return next((key for key, first in zip(keys, firsts, strict=True) if not first), None)
+
+
 def inject_services_and_dedupe(
     services: Services, deduper: EventDeduper, *, erasure_every: float = ERASURE_CHECK_SECONDS
 ) -> Middleware:
@@ -121,13 +132,13 @@ def inject_services_and_dedupe(
         body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         erasures.tick()
-        for key in dedupe_keys(body):
-            if not await deduper.first_time(key):
-                # A click's key holds the user's id: it stays out of the log.
-                what = "a repeated click" if key.startswith("action:") else key
-                logger.info("Skipping %s: already handled (a retry, an edit or a replica)", what)
-                metrics.dedupe_hit(key)
-                return BoltResponse(status=200, body="")
+        repeated = await _first_repeat(deduper, dedupe_keys(body))
+        if repeated is not None:
+            # A click's key holds the user's id: it stays out of the log.
+            what = "a repeated click" if repeated.startswith("action:") else repeated
+            logger.info("Skipping %s: already handled (a retry, an edit or a replica)", what)
+            metrics.dedupe_hit(repeated)
+            return BoltResponse(status=200, body="")
         context["services"] = services
         if services.deliverer is not None:
             open_delivery_scope(services.deliverer, delivery_key(body), context.get("team_id"))

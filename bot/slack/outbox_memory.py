@@ -104,6 +104,9 @@ class MemoryOutbox:
                 queued, next_attempt_at=at, in_doubt=in_doubt, leased=False
             )
 
+    async def flush(self) -> None:
+        """Nothing is held back."""
+
     def __len__(self) -> int:
         return len(self._posts)
 
