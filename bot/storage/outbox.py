@@ -64,12 +64,20 @@ class DatabaseOutbox:
         self._writes = BatchWriter(engine, clock)
 
     async def add(
-        self, post: PostLike, *, owner: str | None, lease_seconds: float, give_up_seconds: float
+        self,
+        post: PostLike,
+        *,
+        owner: str | None,
+        lease_seconds: float,
+        give_up_seconds: float,
+        attempted: bool = False,
     ) -> int | None:
         """Keep `post`; its id when `owner` holds it and may send it now (no earlier post in
-        its conversation is waiting), else None (the workers send it; a known key is a no-op).
-        Posts added together are written in one transaction."""
-        return await self._writes.add(Adding(post, owner, lease_seconds, give_up_seconds))
+        its conversation is waiting, or `attempted`: the owner has sent it once already), else
+        None (the workers send it; a known key is a no-op). Posts added together are written
+        in one transaction."""
+        adding = Adding(post, owner, lease_seconds, give_up_seconds, attempted)
+        return await self._writes.add(adding)
 
     async def due(self, *, owner: str, lease_seconds: float, limit: int = 20) -> list[QueuedPost]:
         """Claim up to `limit` posts whose attempt is due: the oldest waiting one of each

@@ -52,6 +52,7 @@ class Adding:
     owner: str | None
     lease_seconds: float
     give_up_seconds: float
+    attempted: bool = False  # sent once already: it stays leased whatever waits before it
 
 
 class BatchWriter:
@@ -158,8 +159,8 @@ def add_many(connection: Connection, adds: Sequence[Adding], now: datetime) -> l
     returning = inserted.returning(OutboxMessage.id, OutboxMessage.key)
     found = connection.execute(returning, list(rows.values())).all()
     ids = {key: post_id for post_id, key in found}
-    owned = [ids[k] for k, row in rows.items() if k in ids and row["lease_owner"] is not None]
-    behind = _waiting_behind(connection, owned)
+    checked = {a.post.key for a in adds if a.owner is not None and not a.attempted}
+    behind = _waiting_behind(connection, [ids[k] for k in checked if k in ids])
     if behind:
         connection.execute(_unlease(behind))
     results: list[int | None] = []
