@@ -1,9 +1,13 @@
 """Durable chat.postMessage: every post goes through an outbox until Slack has it.
 
-A listener's post is kept (in the database outbox, or in this process while the database is
-down) and sent at once. A post that fails is retried with exponential backoff by a worker on
-every replica, oldest first in each conversation, for `give_up_after` seconds; then it is given
-up and the asker gets one apology (through the outbox too, keyed so there is only ever one).
+A listener's post is sent at once; unless Slack confirms it within `keep_after` seconds, it
+is kept (in the database outbox, or in this process while the database is down), leased to
+this replica and in doubt, so whoever attempts it next looks for it in Slack first. While
+this process knows of posts waiting, a new post is kept first and sent after, as before, so
+it does not overtake them. A post that fails is retried with exponential backoff by a worker
+on every replica, oldest first in each conversation, for `give_up_after` seconds; then it is
+given up and the asker gets one apology (through the outbox too, keyed so there is only ever
+one).
 """
 
 from __future__ import annotations
@@ -181,14 +185,13 @@ class Deliverer:
         """Stop the worker; what it has not sent stays in the database outbox, and what Slack
         has is marked there."""
         task, self._task = self._task, None
-        if task is None:
-            return
-        # The flag ends the loop even if a cancellation is lost in a wake-up race.
-        self._stopping = True
-        self._wake_up()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        if task is not None:
+            # The flag ends the loop even if a cancellation is lost in a wake-up race.
+            self._stopping = True
+            self._wake_up()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self._store is not None:
             try:
                 await self._store.flush()
