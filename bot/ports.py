@@ -200,9 +200,16 @@ class OutboxStore(Protocol):
     """Where posts wait until Slack has them; every method may raise the store's errors."""
 
     async def add(
-        self, post: Post, *, owner: str | None, lease_seconds: float, give_up_seconds: float
+        self,
+        post: Post,
+        *,
+        owner: str | None,
+        lease_seconds: float,
+        give_up_seconds: float,
+        attempted: bool = False,
     ) -> int | None:
-        """Keep `post`; its id when `owner` may send it now, else None (workers send it)."""
+        """Keep `post`; its id when `owner` may send it now (or, `attempted`, has sent it
+        once already), else None (workers send it)."""
         ...
 
     async def due(self, *, owner: str, lease_seconds: float, limit: int = 20) -> Sequence[Queued]:
@@ -219,6 +226,10 @@ class OutboxStore(Protocol):
 
     async def retry(self, post_id: int, *, after: float, error: str, in_doubt: bool) -> None:
         """Try again in `after` seconds."""
+        ...
+
+    async def flush(self) -> None:
+        """Write whatever the store still holds back (delivered marks written in batches)."""
         ...
 
 

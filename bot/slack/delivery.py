@@ -1,9 +1,13 @@
 """Durable chat.postMessage: every post goes through an outbox until Slack has it.
 
-A listener's post is kept (in the database outbox, or in this process while the database is
-down) and sent at once. A post that fails is retried with exponential backoff by a worker on
-every replica, oldest first in each conversation, for `give_up_after` seconds; then it is given
-up and the asker gets one apology (through the outbox too, keyed so there is only ever one).
+A listener's post is sent at once; unless Slack confirms it within `keep_after` seconds, it
+is kept (in the database outbox, or in this process while the database is down), leased to
+this replica and in doubt, so whoever attempts it next looks for it in Slack first. While
+this process knows of posts waiting, a new post is kept first and sent after, as before, so
+it does not overtake them. A post that fails is retried with exponential backoff by a worker
+on every replica, oldest first in each conversation, for `give_up_after` seconds; then it is
+given up and the asker gets one apology (through the outbox too, keyed so there is only ever
+one).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import os
 import random
 import socket
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from weakref import WeakKeyDictionary
 
@@ -33,6 +38,7 @@ from bot.slack.outbox_memory import MemoryOutbox, MemoryQueued
 logger = logging.getLogger(__name__)
 
 TokenFor = Callable[[str], Awaitable[str | None]]
+MAX_OPEN_POSTS = 10_000  # past this (an outage), posts are kept first anyway: backlog is set
 # The conversation is gone or closed to the bot: an apology would not get through either.
 NO_APOLOGY_ERRORS = frozenset(
     {
@@ -56,6 +62,8 @@ class DeliveryPolicy:
     retry_max: float = 60.0
     poll_every: float = 1.0
     lease: float = 60.0  # longer than one attempt (a look-up and a post, each timed out)
+    # A first attempt Slack has not confirmed within this is kept in the outbox meanwhile.
+    keep_after: float = 0.5
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
@@ -107,6 +115,12 @@ class Deliverer:
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
+        # Posts may be waiting for the worker: a delivery then wakes it for the next one.
+        self._backlog = False
+        # Posts this process kept and has not settled, and their conversations: a new post
+        # in one of those conversations is kept first, so it cannot overtake them.
+        self._open: dict[str, tuple[str, str]] = {}
+        self._open_conversations: Counter[tuple[str, str]] = Counter()
 
     def share_session(self, session: ClientSession) -> None:
         """Post through `session`, the server's one Web API session (kept-alive connections)."""
@@ -115,13 +129,48 @@ class Deliverer:
     async def post(self, post: Post, *, token: str | None) -> None:
         """Send `post` now, or leave it queued for the worker when sending failed or an earlier
         post in its conversation is waiting. Raises SlackApiError if Slack refuses it for good."""
+        if self._store is None or self._backlog or _conversation(post) in self._open_conversations:
+            await self._keep_then_send(post, token)
+        else:
+            await self._send_then_keep(post, token)
+
+    async def _keep_then_send(self, post: Post, token: str | None) -> None:
+        """Keep the post first, then send it unless an earlier one in its conversation waits."""
         store, post_id = await self._add(post, owner=self.owner)
         if post_id is None:
+            self._backlog = True
             self._wake_up()
             return
         queued = _fresh(post_id, post, self.policy.give_up_after)
         outcome = await attempt(self._client, queued, token)
         await self._settle(store, queued, outcome, apologise=False)
+        if outcome.exc is not None:
+            raise outcome.exc
+
+    async def _send_then_keep(self, post: Post, token: str | None) -> None:
+        """Send at once, and keep the post in the outbox (leased, in doubt, as an attempted
+        one) only when Slack has not confirmed it within `keep_after` seconds or refused it:
+        a post Slack takes at once costs no database write."""
+        queued = _fresh(0, post, self.policy.give_up_after)
+        keeping: list[asyncio.Task[tuple[OutboxStore, int | None]]] = []
+
+        def keep() -> None:  # Slack is slow: keep the post while the attempt goes on
+            keeping.append(asyncio.ensure_future(self._add(post, owner=self.owner, attempted=True)))
+
+        timer = asyncio.get_running_loop().call_later(self.policy.keep_after, keep)
+        try:
+            outcome = await attempt(self._client, queued, token)
+        finally:
+            timer.cancel()
+        if not keeping and outcome.status == "delivered":
+            self._count_delivered(queued)
+            return
+        if keeping:
+            store, post_id = await keeping[0]
+        else:
+            store, post_id = await self._add(post, owner=self.owner, attempted=True)
+        if post_id is not None:  # None: the key was kept already, a repeat of this post
+            await self._settle(store, replace(queued, id=post_id), outcome, apologise=False)
         if outcome.exc is not None:
             raise outcome.exc
 
@@ -133,16 +182,22 @@ class Deliverer:
             self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
-        """Stop the worker; what it has not sent stays in the database outbox."""
+        """Stop the worker; what it has not sent stays in the database outbox, and what Slack
+        has is marked there."""
         task, self._task = self._task, None
-        if task is None:
-            return
-        # The flag ends the loop even if a cancellation is lost in a wake-up race.
-        self._stopping = True
-        self._wake_up()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        if task is not None:
+            # The flag ends the loop even if a cancellation is lost in a wake-up race.
+            self._stopping = True
+            self._wake_up()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._store is not None:
+            try:
+                await self._store.flush()
+            except Exception as exc:
+                # Unmarked posts stay leased; whoever takes one later finds it in Slack first.
+                self._note_store(exc)
 
     async def work_once(self) -> int:
         """Attempt every post that is due, in both outboxes; how many were attempted."""
@@ -154,6 +209,7 @@ class Deliverer:
                 self._note_store(exc)
                 continue
             batch += [(store, queued) for queued in due]
+        self._backlog = bool(batch)
         await asyncio.gather(*(self._deliver_queued(store, queued) for store, queued in batch))
         return len(batch)
 
@@ -179,25 +235,48 @@ class Deliverer:
         return [self._memory] if self._store is None else [self._store, self._memory]
 
     async def _add(
-        self, post: Post, *, owner: str | None, patience: float = 1.0
+        self, post: Post, *, owner: str | None, patience: float = 1.0, attempted: bool = False
     ) -> tuple[OutboxStore, int | None]:
         """Keep `post` in the database outbox, or in memory while the database is down; it is
-        given up after `patience` times the policy's `give_up_after`."""
+        given up after `patience` times the policy's `give_up_after`. An `attempted` post
+        stays leased to `owner` whatever waits before it."""
         give_up = self.policy.give_up_after * patience
         if self._store is not None:
             try:
                 post_id = await self._store.add(
-                    post, owner=owner, lease_seconds=self.policy.lease, give_up_seconds=give_up
+                    post,
+                    owner=owner,
+                    lease_seconds=self.policy.lease,
+                    give_up_seconds=give_up,
+                    attempted=attempted,
                 )
             except Exception as exc:
                 self._note_store(exc)
             else:
                 self._note_store(None)
+                self._opened(post)
                 return self._store, post_id
         post_id = await self._memory.add(
-            post, owner=owner, lease_seconds=self.policy.lease, give_up_seconds=give_up
+            post,
+            owner=owner,
+            lease_seconds=self.policy.lease,
+            give_up_seconds=give_up,
+            attempted=attempted,
         )
+        self._opened(post)
         return self._memory, post_id
+
+    def _opened(self, post: Post) -> None:
+        if post.key not in self._open and len(self._open) < MAX_OPEN_POSTS:
+            self._open[post.key] = _conversation(post)
+            self._open_conversations[_conversation(post)] += 1
+
+    def _settled(self, queued: Queued) -> None:
+        conversation = self._open.pop(queued.key, None)
+        if conversation is not None:
+            self._open_conversations[conversation] -= 1
+            if self._open_conversations[conversation] <= 0:
+                del self._open_conversations[conversation]
 
     def _note_store(self, exc: BaseException | None) -> None:
         """One WARNING when the outbox database goes away, one when it is back."""
@@ -240,13 +319,10 @@ class Deliverer:
     ) -> None:
         if outcome.status == "delivered":
             await store.delivered(queued.id)
-            self.counters.delivered += 1
-            metrics.outbox_post("delivered")
-            if queued.attempts > 1:
-                self.counters.delivered_late += 1
-                metrics.outbox_post("delivered_late")
-                logger.info("Delivered post %s at attempt %d", queued.key, queued.attempts)
-            self._wake_up()  # the next post in its conversation may go now
+            self._settled(queued)
+            self._count_delivered(queued)
+            if self._backlog:
+                self._wake_up()  # the next post in its conversation may go now
             return
         after = outcome.retry_after
         after = self.policy.delay(queued.attempts) if after is None else after
@@ -255,6 +331,7 @@ class Deliverer:
             await store.retry(
                 queued.id, after=after, error=outcome.error, in_doubt=outcome.in_doubt
             )
+            self._backlog = True
             self.counters.retried += 1
             metrics.outbox_post("retried")
             if outcome.reason:
@@ -268,10 +345,19 @@ class Deliverer:
             metrics.slack_api_failed("chat.postMessage", outcome.reason)
         await self._give_up(store, queued, outcome.error, apologise=apologise)
 
+    def _count_delivered(self, queued: Queued) -> None:
+        self.counters.delivered += 1
+        metrics.outbox_post("delivered")
+        if queued.attempts > 1:
+            self.counters.delivered_late += 1
+            metrics.outbox_post("delivered_late")
+            logger.info("Delivered post %s at attempt %d", queued.key, queued.attempts)
+
     async def _give_up(
         self, store: OutboxStore, queued: Queued, error: str, *, apologise: bool
     ) -> None:
         await store.given_up(queued.id, error)
+        self._settled(queued)
         self.counters.given_up += 1
         metrics.outbox_post("given_up")
         # A first attempt's refusal is raised to the listener, whose WARNING line reports it.
@@ -294,6 +380,10 @@ class Deliverer:
             text=self._apology_text,
             blocks=None,
         )
+
+
+def _conversation(post: Post | Queued) -> tuple[str, str]:
+    return (post.channel, post.thread_ts)
 
 
 def apology_key(post_key: str) -> str:

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from slack_bolt.response import BoltResponse
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 Middleware = Callable[..., Awaitable[BoltResponse | None]]
 MAX_KEY_CHARS = 255  # the database fallback's key column
 ERASURE_CHECK_SECONDS = 900.0
+# An event's claim, made while Bolt acks it: its listeners wait for it before doing anything.
+_event_claim: ContextVar[asyncio.Future[bool] | None] = ContextVar("ecsbot_event_claim")
 
 
 def _bounded(key: str) -> str:
@@ -110,6 +113,36 @@ class _ErasureClock:
         task.add_done_callback(self._running.discard)
 
 
+async def _first_repeat(deduper: EventDeduper, keys: list[str]) -> str | None:
+    """Claim every key at once (the database deduper writes claims made together in one
+    transaction); the first key that was claimed before, or None when all are new."""
+    if not keys:
+        return None
+    if len(keys) == 1:
+        return None if await deduper.first_time(keys[0]) else keys[0]
+    firsts = await asyncio.gather(*(deduper.first_time(key) for key in keys))
+    return next((key for key, first in zip(keys, firsts, strict=True) if not first), None)
+
+
+async def _claimed(deduper: EventDeduper, keys: list[str]) -> bool:
+    """Claim `keys`: True when every one is new; a repeat is logged and counted."""
+    repeated = await _first_repeat(deduper, keys)
+    if repeated is None:
+        return True
+    # A click's key holds the user's id: it stays out of the log.
+    what = "a repeated click" if repeated.startswith("action:") else repeated
+    logger.info("Skipping %s: already handled (a retry, an edit or a replica)", what)
+    metrics.dedupe_hit(repeated)
+    return False
+
+
+async def first_delivery() -> bool:
+    """False when the event being handled is a repeat (its claim, made during the ack, was
+    not the first); True for the first delivery and for requests claimed before their ack."""
+    claim = _event_claim.get(None)
+    return True if claim is None else await claim
+
+
 def inject_services_and_dedupe(
     services: Services, deduper: EventDeduper, *, erasure_every: float = ERASURE_CHECK_SECONDS
 ) -> Middleware:
@@ -121,13 +154,14 @@ def inject_services_and_dedupe(
         body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         erasures.tick()
-        for key in dedupe_keys(body):
-            if not await deduper.first_time(key):
-                # A click's key holds the user's id: it stays out of the log.
-                what = "a repeated click" if key.startswith("action:") else key
-                logger.info("Skipping %s: already handled (a retry, an edit or a replica)", what)
-                metrics.dedupe_hit(key)
-                return BoltResponse(status=200, body="")
+        keys = dedupe_keys(body)
+        _event_claim.set(None)  # aiohttp serves a keep-alive connection's requests in one task
+        if keys and body.get("type") == "event_callback":
+            # Bolt acks an event before its listener runs, so the ack need not wait for the
+            # claim: the listener does (`first_delivery`), and nothing is answered before it.
+            _event_claim.set(asyncio.ensure_future(_claimed(deduper, keys)))
+        elif not await _claimed(deduper, keys):
+            return BoltResponse(status=200, body="")
         context["services"] = services
         if services.deliverer is not None:
             open_delivery_scope(services.deliverer, delivery_key(body), context.get("team_id"))

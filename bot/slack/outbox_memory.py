@@ -46,13 +46,20 @@ class MemoryOutbox:
         self._ids = itertools.count(1)
 
     async def add(
-        self, post: Post, *, owner: str | None, lease_seconds: float, give_up_seconds: float
+        self,
+        post: Post,
+        *,
+        owner: str | None,
+        lease_seconds: float,
+        give_up_seconds: float,
+        attempted: bool = False,
     ) -> int | None:
-        """Keep `post`; its id when `owner` may send it now (nothing earlier waits)."""
+        """Keep `post`; its id when `owner` may send it now (nothing earlier waits, or it was
+        `attempted` already)."""
         if post.key in self._keys:
             return None
         now = _now()
-        waits = any(_same_conversation(q, post) for q in self._posts.values())
+        waits = not attempted and any(_same_conversation(q, post) for q in self._posts.values())
         send_now = owner is not None and not waits
         queued = MemoryQueued(
             id=next(self._ids),
@@ -103,6 +110,9 @@ class MemoryOutbox:
             self._posts[post_id] = replace(
                 queued, next_attempt_at=at, in_doubt=in_doubt, leased=False
             )
+
+    async def flush(self) -> None:
+        """Nothing is held back."""
 
     def __len__(self) -> int:
         return len(self._posts)

@@ -33,7 +33,6 @@ from bot.storage.sql import upsert_insert
 logger = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "ecsbot:"
-UPSERT_ROWS = 500  # 5 bound parameters a row, well within SQLite's 32,766 a statement
 
 
 @dataclass(frozen=True)
@@ -181,7 +180,8 @@ class DatabaseTurns:
         return {row.key: StoredTurn(row.question, row.topic_id, row.entry_id) for row in rows}
 
     def _save_many(self, turns: Mapping[str, StoredTurn]) -> None:
-        """Multi-row upserts of up to UPSERT_ROWS turns (distinct keys), in one transaction."""
+        """One upsert of the turns (distinct keys) in one transaction: the rows go as
+        parameters, so the statement compiles once and SQLAlchemy sends them in batches."""
         self._maybe_purge()
         now = self._clock()
         rows = [
@@ -190,15 +190,12 @@ class DatabaseTurns:
             for key, t in turns.items()
         ]
         with self._engine.begin() as connection:
-            for first in range(0, len(rows), UPSERT_ROWS):
-                stmt = upsert_insert(connection, ConversationTurn).values(
-                    rows[first : first + UPSERT_ROWS]
-                )
-                columns = ("question", "topic_id", "entry_id", "updated_at")
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["key"], set_={c: stmt.excluded[c] for c in columns}
-                )
-                connection.execute(stmt)
+            stmt = upsert_insert(connection, ConversationTurn)
+            columns = ("question", "topic_id", "entry_id", "updated_at")
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["key"], set_={c: stmt.excluded[c] for c in columns}
+            )
+            connection.execute(stmt, rows)
 
     def _maybe_purge(self) -> None:
         if time.monotonic() >= self._next_purge:

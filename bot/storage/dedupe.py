@@ -151,9 +151,9 @@ class DatabaseDeduper:
         now = self._clock()
         with self._engine.begin() as connection:
             rows = [{"key": key, "created_at": now} for key in keys]
-            insert = upsert_insert(connection, ProcessedEvent).values(rows)
-            stmt = insert.on_conflict_do_nothing().returning(ProcessedEvent.key)
-            return set(connection.execute(stmt).scalars())
+            insert = upsert_insert(connection, ProcessedEvent).on_conflict_do_nothing()
+            # Rows as parameters: the compiled statement is cached whatever the batch size.
+            return set(connection.execute(insert.returning(ProcessedEvent.key), rows).scalars())
 
     def _maybe_purge(self) -> None:
         if time.monotonic() >= self._next_purge:

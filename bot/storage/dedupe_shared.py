@@ -70,14 +70,14 @@ class SharedDeduper:
         return first
 
     async def _save_unsaved(self) -> None:
+        # Taken before the write: claims made at the same time must not save (or drop) them too.
         keys = list(self._unsaved)
+        self._unsaved.clear()
         try:
             await self._database.record(keys)
         except Exception as exc:
+            self._unsaved.extendleft(reversed(keys))  # ahead of any made meanwhile
             self._failures.failed("save earlier claims", exc, outcome="will try again")
-            return
-        for _ in keys:
-            self._unsaved.popleft()
 
     def _say_if_both_down(self, both_down: bool) -> None:
         if both_down and not self._both_down:

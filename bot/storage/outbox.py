@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -22,38 +22,18 @@ from sqlalchemy import (
     and_,
     delete,
     exists,
-    insert,
     or_,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from bot.storage.columns import utcnow
 from bot.storage.models import OutboxMessage
+from bot.storage.outbox_batch import Adding, BatchWriter, PostLike, write_marks
 
 KEEP_FINISHED = timedelta(days=14)  # delivered and given-up rows, for the report
 PURGE_EVERY_SECONDS = 600.0
-
-
-class PostLike(Protocol):
-    """What the outbox needs of a post (`bot.ports.Post` fits)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def team_id(self) -> str: ...
-    @property
-    def channel(self) -> str: ...
-    @property
-    def thread_ts(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def blocks(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -81,22 +61,42 @@ class DatabaseOutbox:
         self._engine = engine
         self._clock = clock
         self._next_purge = 0.0
+        self._writes = BatchWriter(engine, clock)
 
     async def add(
-        self, post: PostLike, *, owner: str | None, lease_seconds: float, give_up_seconds: float
+        self,
+        post: PostLike,
+        *,
+        owner: str | None,
+        lease_seconds: float,
+        give_up_seconds: float,
+        attempted: bool = False,
     ) -> int | None:
         """Keep `post`; its id when `owner` holds it and may send it now (no earlier post in
-        its conversation is waiting), else None (the workers send it; a known key is a no-op)."""
-        return await asyncio.to_thread(self._add, post, owner, lease_seconds, give_up_seconds)
+        its conversation is waiting, or `attempted`: the owner has sent it once already), else
+        None (the workers send it; a known key is a no-op). Posts added together are written
+        in one transaction."""
+        adding = Adding(post, owner, lease_seconds, give_up_seconds, attempted)
+        return await self._writes.add(adding)
 
     async def due(self, *, owner: str, lease_seconds: float, limit: int = 20) -> list[QueuedPost]:
         """Claim up to `limit` posts whose attempt is due: the oldest waiting one of each
-        conversation, leased to `owner`."""
-        return await asyncio.to_thread(self._due, owner, lease_seconds, limit)
+        conversation, leased to `owner` (delivered marks still queued are written first)."""
+        marks = self._writes.take_marks()
+        try:
+            return await asyncio.to_thread(self._due, owner, lease_seconds, limit, marks)
+        except BaseException:
+            self._writes.put_back(marks)
+            raise
 
     async def delivered(self, post_id: int) -> None:
-        """Slack has the post: finish it and forget its text."""
-        await self._finish(post_id, "delivered", None)
+        """Slack has the post: finish it and forget its text, with the next batch (until
+        then the post stays leased to the replica that sent it)."""
+        self._writes.mark_delivered(post_id)
+
+    async def flush(self) -> None:
+        """Write the delivered marks still queued; raises the database's error."""
+        await self._writes.flush()
 
     async def given_up(self, post_id: int, error: str) -> None:
         """Stop trying to send the post."""
@@ -113,39 +113,9 @@ class DatabaseOutbox:
         )
         await asyncio.to_thread(self._update, post_id, values)
 
-    def _add(
-        self, post: PostLike, owner: str | None, lease_seconds: float, give_up_seconds: float
-    ) -> int | None:
-        now = self._clock()
-        row = dict(
-            key=post.key,
-            kind=post.kind,
-            team_id=post.team_id,
-            channel=post.channel,
-            thread_ts=post.thread_ts,
-            text=post.text,
-            blocks=post.blocks,
-            status="pending",
-            attempts=1 if owner else 0,  # an attempt counts from its claim
-            in_doubt=owner is not None,  # the owner is about to send it
-            lease_owner=owner,
-            lease_until=now + timedelta(seconds=lease_seconds) if owner else None,
-            created_at=now,
-            next_attempt_at=now,
-            give_up_at=now + timedelta(seconds=give_up_seconds),
-        )
-        try:
-            with self._engine.begin() as connection:
-                inserted = insert(OutboxMessage).values(row).returning(OutboxMessage.id)
-                post_id = int(connection.execute(inserted).scalar_one())
-                if owner is None or not _waits_behind(connection, post_id, post):
-                    return post_id if owner is not None else None
-                connection.execute(_unlease(post_id))
-        except IntegrityError:
-            return None  # already kept: a repeat of the same post
-        return None
-
-    def _due(self, owner: str, lease_seconds: float, limit: int) -> list[QueuedPost]:
+    def _due(
+        self, owner: str, lease_seconds: float, limit: int, marks: list[int]
+    ) -> list[QueuedPost]:
         self._maybe_purge()
         now = self._clock()
         earlier = aliased(OutboxMessage)
@@ -167,6 +137,7 @@ class DatabaseOutbox:
         )
         claimed = []
         with self._engine.begin() as connection:
+            write_marks(connection, marks, now)
             for row in connection.execute(query).mappings().all():
                 if _claim(connection, row["id"], owner, now, lease_seconds):
                     claimed.append(_queued(row))
@@ -174,12 +145,12 @@ class DatabaseOutbox:
 
     async def _finish(self, post_id: int, status: str, error: str | None) -> None:
         values: dict[str, Any] = dict(
-            status=status, finished_at=self._clock(), lease_owner=None, lease_until=None
+            status=status,
+            finished_at=self._clock(),
+            lease_owner=None,
+            lease_until=None,
+            last_error=(error or "")[:100],
         )
-        if status == "delivered":
-            values |= dict(text="", blocks=None, in_doubt=False)
-        else:
-            values |= dict(last_error=(error or "")[:100])
         await asyncio.to_thread(self._update, post_id, values)
 
     def _update(self, post_id: int, values: dict[str, Any]) -> None:
@@ -199,26 +170,6 @@ class DatabaseOutbox:
                     OutboxMessage.status != "pending", OutboxMessage.created_at < cutoff
                 )
             )
-
-
-def _waits_behind(connection: Connection, post_id: int, post: PostLike) -> bool:
-    """True when an earlier post in the same conversation is still waiting."""
-    query = select(OutboxMessage.id).where(
-        OutboxMessage.status == "pending",
-        OutboxMessage.channel == post.channel,
-        OutboxMessage.thread_ts == post.thread_ts,
-        OutboxMessage.id < post_id,
-    )
-    return connection.execute(query.limit(1)).first() is not None
-
-
-def _unlease(post_id: int) -> Any:
-    """Leave a post to the workers, not yet attempted."""
-    return (
-        update(OutboxMessage)
-        .where(OutboxMessage.id == post_id)
-        .values(lease_owner=None, lease_until=None, in_doubt=False, attempts=0)
-    )
 
 
 def _claim(

@@ -24,7 +24,6 @@ from bot.storage.sql import upsert_insert
 logger = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_SECONDS = 60
-UPSERT_ROWS = 1000  # well within SQLite's 32,766 bound parameters per statement
 DEFAULT_PREFIX = "ecsbot:"
 
 
@@ -123,21 +122,17 @@ class DatabaseRateLimiter:
         return await asyncio.to_thread(self._add_many, counts, start)
 
     def _add_many(self, counts: Mapping[str, int], start: int) -> dict[str, int]:
-        """Multi-row upserts of up to UPSERT_ROWS distinct keys each, in one transaction."""
+        """One upsert of the distinct keys in one transaction: the rows go as parameters, so
+        the statement compiles once and SQLAlchemy sends them in batches."""
         rows = [{"key": key, "window_start": start, "count": n} for key, n in counts.items()]
-        totals: dict[str, int] = {}
         with self._engine.begin() as connection:
             self._maybe_purge(connection, start)
-            for first in range(0, len(rows), UPSERT_ROWS):
-                insert = upsert_insert(connection, RateLimitCounter).values(
-                    rows[first : first + UPSERT_ROWS]
-                )
-                stmt = insert.on_conflict_do_update(
-                    index_elements=["key", "window_start"],
-                    set_={"count": RateLimitCounter.count + insert.excluded.count},
-                ).returning(RateLimitCounter.key, RateLimitCounter.count)
-                totals.update((key, int(count)) for key, count in connection.execute(stmt))
-        return totals
+            insert = upsert_insert(connection, RateLimitCounter)
+            stmt = insert.on_conflict_do_update(
+                index_elements=["key", "window_start"],
+                set_={"count": RateLimitCounter.count + insert.excluded.count},
+            ).returning(RateLimitCounter.key, RateLimitCounter.count)
+            return {key: int(count) for key, count in connection.execute(stmt, rows)}
 
     def _maybe_purge(self, connection: Connection, start: int) -> None:
         if start >= self._next_purge:

@@ -101,3 +101,38 @@ async def test_postgres_replicas_never_both_claim_a_post(pg_engine: Engine, pg_u
         other.dispose()
     keys = [q.key for batch in got for q in batch]
     assert sorted(keys) == sorted(f"r{n}#1" for n in range(20))
+
+
+async def test_posts_added_together_keep_their_order_and_an_attempted_one_stays_leased(
+    engine: Engine,
+) -> None:
+    """Three posts added at once (one transaction): the first in a thread may go, the next
+    in that thread waits behind it, a repeated key is kept once; a post its owner has already
+    attempted stays leased to it whatever waits before it."""
+    import asyncio
+
+    outbox = DatabaseOutbox(engine)
+    first, second, repeat = await asyncio.gather(
+        outbox.add(post("r1#1"), owner="a", **LEASE),
+        outbox.add(post("r2#1"), owner="a", **LEASE),
+        outbox.add(post("r1#1"), owner="a", **LEASE),
+    )
+    assert first is not None and second is None and repeat is None
+    attempted = await outbox.add(post("r3#1"), owner="a", attempted=True, **LEASE)
+    assert attempted is not None
+    assert await outbox.due(owner="b", lease_seconds=30.0) == []  # r1, r3 leased; r2 behind
+
+
+async def test_a_delivered_mark_is_written_by_the_next_poll_or_flush(engine: Engine) -> None:
+    """`delivered` only queues its mark; the next claim of due posts writes it first (so the
+    post behind it is due at once), and `flush` writes what is left."""
+    outbox = DatabaseOutbox(engine)
+    first = await outbox.add(post("r1#1"), owner="a", **LEASE)
+    assert first is not None and await outbox.add(post("r2#1"), owner="a", **LEASE) is None
+    await outbox.delivered(first)
+    [second] = await outbox.due(owner="a", lease_seconds=30.0)
+    assert second.key == "r2#1"
+    await outbox.delivered(second.id)
+    await outbox.flush()
+    stats = delivery_stats(engine, datetime.now(UTC) - timedelta(hours=1))
+    assert stats.pending == 0

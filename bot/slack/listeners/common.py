@@ -19,6 +19,7 @@ from bot.answering import conversation_key
 from bot.blocks import to_dicts
 from bot.slack.delivery_scope import post_message
 from bot.slack.listeners.delivery import reach_privately, responded, slack_failure
+from bot.slack.middleware import first_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -150,12 +151,15 @@ Listener = Callable[..., Awaitable[None]]
 
 
 def guarded(listener: Listener) -> Listener:
-    """`listener`, run so that nothing escapes it: a failure is logged once (not by Bolt too),
-    and an ack it never sent is sent, so the HTTP answer never waits out Bolt's 3 seconds."""
+    """`listener`, run once the request is known to be no repeat (`first_delivery`) and so
+    that nothing escapes it: a failure is logged once (not by Bolt too), and an ack it never
+    sent is sent, so the HTTP answer never waits out Bolt's 3 seconds."""
 
     @functools.wraps(listener)
     async def run(**kwargs: Any) -> None:
         try:
+            if not await first_delivery():
+                return  # Bolt has acked it already
             await listener(**kwargs)
         except Exception as exc:
             log_failure(f"run {listener.__name__}", exc)

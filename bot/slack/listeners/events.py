@@ -33,14 +33,16 @@ async def answer(
     workspace: str | None,
     client: AsyncWebClient,
     services: Services,
+    new_thread: bool = False,
 ) -> None:
     """Post the answer to `question` at `dest`, read in the context of the conversation there
-    (the DM or thread), then remember and record it (so storage never delays it)."""
+    (the DM or thread; a `new_thread` has none to read), then remember and record it (so
+    storage never delays it)."""
     conversation = conversation_key(
         workspace or UNKNOWN, dest.channel or UNKNOWN, thread_ts=dest.thread_ts
     )
     async with apologising(f"answer a {entry_point}", dest, client=client, respond=None):
-        previous = await services.previous_turn(conversation)
+        previous = None if new_thread else await services.previous_turn(conversation)
         reply = services.answerer.reply(as_question(question), previous=previous)
         await send(dest, reply.text, reply.blocks, client=client, respond=None)
         await services.turn_taken(conversation, reply.turn)
@@ -84,6 +86,8 @@ async def handle_app_mention(
         workspace=context.team_id,
         client=client,
         services=services,
+        # A mention outside a thread starts one under itself: no earlier turn can be there.
+        new_thread=not event.get("thread_ts"),
     )
 
 
