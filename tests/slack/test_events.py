@@ -96,6 +96,21 @@ async def test_direct_message_is_answered_in_the_dm(
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("text", ["recommend", "help me choose"])
+async def test_recommend_typed_in_a_dm_starts_the_dialog_there(
+    bot: BotUnderTest, recorder: FakeRecorder, text: str
+) -> None:
+    """Typing "recommend" in the DM posts "Help me choose"'s first question in the DM (no
+    trigger to open a form with), not an article about choosing; it is no question asked."""
+    await bot.event(payloads.im_message(text))
+    [call] = await bot.api.wait_for("chat.postMessage")
+    assert call.body["channel"] == payloads.DM_CHANNEL_ID
+    assert call.body["text"].startswith("Help me choose, 1 of ")
+    assert_valid_blocks(call.blocks)
+    assert await recorder.asked() == []
+
+
+@pytest.mark.asyncio
 async def test_unsure_dm_offers_did_you_mean_buttons(bot: BotUnderTest) -> None:
     """A low-confidence match asks "did you mean" with a button per candidate, no guess."""
     await bot.event(payloads.im_message(UNSURE_QUESTION))

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answering import as_question, conversation_key
+from bot.answering import as_question, conversation_key, wants_recommendation
 from bot.ports import EntryPoint
 from bot.slack.delivery_scope import post_message
 from bot.slack.incoming import is_from_a_person, question_of
@@ -20,6 +20,7 @@ from bot.slack.listeners.common import (
     guarded,
     send,
 )
+from bot.slack.listeners.recommend import begin_in_conversation
 from bot.slack.services import UNKNOWN, Services
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,11 @@ async def answer(
         workspace or UNKNOWN, dest.channel or UNKNOWN, thread_ts=dest.thread_ts
     )
     async with apologising(f"answer a {entry_point}", dest, client=client, respond=None):
+        if wants_recommendation(as_question(question)) and await begin_in_conversation(
+            dest, client, services
+        ):
+            # "recommend" typed in a DM or thread: the dialog's first question, right there.
+            return
         previous = None if new_thread else await services.previous_turn(conversation)
         reply = services.answerer.reply(as_question(question), previous=previous)
         await send(dest, reply.text, reply.blocks, client=client, respond=None)

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answering import Recommender
 from bot.blocks import (
     ACTION_DIALOG_ANSWER,
     ACTION_DIALOG_BACK,
@@ -115,13 +116,28 @@ async def start_recommendation(
     if dest.channel is None or _container(body).get("type") != "message":
         await open_modal(body, client, recommender)
         return
+    if _clicked_value(body) == START_OVER_VALUE:
+        text, blocks = _first_question(recommender)
+        await _replace(body, client, text, blocks)
+    elif not await begin_in_conversation(dest, client, services):
+        await open_modal(body, client, recommender)  # a channel the bot is not in: the form
+
+
+def _first_question(recommender: Recommender) -> tuple[str, list[Block]]:
     state = new_dialog()
     text = question_text(state, recommender.config)
-    blocks = build_dialog_question(state, recommender.config, key=recommender.key)
-    if _clicked_value(body) == START_OVER_VALUE:
-        await _replace(body, client, text, blocks)
-    elif not await _posted(client, text, blocks, channel=dest.channel, thread_ts=dest.thread_ts):
-        await open_modal(body, client, recommender)  # a channel the bot is not in: the form
+    return text, build_dialog_question(state, recommender.config, key=recommender.key)
+
+
+async def begin_in_conversation(
+    dest: Destination, client: AsyncWebClient, services: Services
+) -> bool:
+    """Post "Help me choose"'s first question at `dest` (a DM or a thread), as when someone
+    types "recommend" there; False when the bot is not in that channel."""
+    if dest.channel is None:
+        return False
+    text, blocks = _first_question(recommender_of(services))
+    return await _posted(client, text, blocks, channel=dest.channel, thread_ts=dest.thread_ts)
 
 
 async def next_message(
