@@ -110,7 +110,7 @@ class TopicClassifier:
             _answer(topics[self._keys[start][0]], self._keys[start][1]) for start in self._groups
         ]
         # Phrasings and answers in one matrix: one row look-up per question serves both.
-        answer_rows = self._features.transform(answers)
+        answer_rows = self._blocks.matrix(answers, width=self._phrasings.shape[1])
         self._by_feature = sparse.vstack([self._phrasings, answer_rows]).T.tocsr()
 
     def read(self, text: str) -> LearnedReading:
@@ -162,6 +162,15 @@ class _Blocks:
             analyzer: Callable[[str], list[str]] = vectorizer.build_analyzer()
             self._blocks.append((analyzer, vocabulary, vectorizer.idf_, offset))
             offset += len(vocabulary)
+
+    def matrix(self, texts: list[str], *, width: int) -> sparse.csr_matrix:
+        """The rows of `texts`, as `vector` gives each: what the union's transform returns,
+        without its per-call input checks."""
+        rows = [self.vector(text) for text in texts]
+        indptr = np.cumsum([0, *(len(columns) for columns, _ in rows)])
+        columns = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+        values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
+        return sparse.csr_matrix((values, columns, indptr), shape=(len(texts), width))
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and values of `text`: sublinear tf-idf, each block l2-normalised."""
