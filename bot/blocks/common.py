@@ -35,8 +35,8 @@ BUTTON_TEXT_LIMIT = 75
 CHOOSE_TOPIC_ID = "which-should-i-choose"  # its answer offers the dialog up front
 EXAMPLE_TOPIC_IDS = (CHOOSE_TOPIC_ID, "cost", "fargate")
 CHOOSE_CALLOUT = (
-    "*Not sure yet?* Answer six quick questions and I'll recommend ECS on Fargate, "
-    "ECS on EC2 or plain EC2."
+    "*Not sure yet?* Answer six quick questions (and size the workload if you like) and I'll "
+    "recommend ECS on Fargate, ECS on EC2 or plain EC2."
 )
 COMMAND = "/ecs-vs-ec2"
 

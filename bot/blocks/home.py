@@ -71,7 +71,12 @@ def build_home(kb: KnowledgeBase) -> list[Block]:
         ),
         DividerBlock(),
         SectionBlock(
-            text=MarkdownTextObject(text="Not sure where to run a workload? Answer six questions."),
+            text=MarkdownTextObject(
+                text=(
+                    "Not sure where to run a workload? Answer six questions, then size it "
+                    "if you like."
+                )
+            ),
             accessory=help_me_choose_button(),
         ),
     ]

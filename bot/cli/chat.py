@@ -26,6 +26,14 @@ GREETING = (
 )
 
 
+CHAT_HELP = (
+    "Ask in plain words, e.g. 'how is fargate billed?' or 'can ecs autoscale?'. Follow-ups "
+    "read the last answer ('and for windows?'). Type a suggestion's number to open it, "
+    "'recommend' to answer six questions and get ECS on Fargate, ECS on EC2 or plain EC2, "
+    "or 'quit'."
+)
+
+
 @dataclass
 class Conversation:
     """What the chat keeps between lines: the last answered turn and the numbered choices."""
@@ -71,6 +79,10 @@ def reply_to(line: str, bot: Answerer, talk: Conversation) -> Reply | None:
         return None
     if wants_recommendation(text):
         _recommend()
+        return None
+    if text and not as_question(text):
+        # "help" (or a greeting): how to ask here, not the Slack help with its slash command.
+        click.echo(CHAT_HELP)
         return None
     question, _ = truncate(as_question(text), MAX_QUESTION_CHARS * 2)
     return bot.reply(question, previous=talk.previous)

@@ -101,9 +101,11 @@ def test_numbers_without_a_matching_suggestion_are_explained(spy: SpyAnswerer) -
 
 
 def test_help_shows_how_to_ask_and_keeps_the_context(spy: SpyAnswerer) -> None:
-    """ "help" shows usage as in Slack; the follow-up after it still has the GPU context."""
+    """ "help" shows how to ask in the chat (no slash command there); the follow-up after it
+    still has the GPU context."""
     result = chat("does fargate support gpus?", "help", "what about windows?")
-    assert "ECS vs EC2: how to ask" in result.output.split("you> ")[2]
+    shown = result.output.split("you> ")[2]
+    assert "Ask in plain words" in shown and "/ecs-vs-ec2" not in shown
     assert spy.previous[-1] is not None and spy.previous[-1].topic_id == "gpu"
 
 
