@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -15,6 +14,7 @@ from bot.storage.hashing import UserHasher
 from bot.storage.models import Question, ServedAnswer
 from bot.storage.recorder import Asked, Recorder
 from tests.storage.fakes import FakeMatch, FakeTopic
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.asyncio
 
@@ -52,7 +52,7 @@ async def test_a_burst_is_one_batch_written_after_the_interval(
         assert await recorder.record_question("T1", "ecs?", FakeMatch(FakeTopic("e"), False))
         assert await recorder.record_served("T1", f"topic-{n % 2}", "button")
     assert recorder.pending == 30 and rows(engine, ServedAnswer) == []
-    await asyncio.sleep(0.2)
+    await eventually(lambda: recorder.pending == 0)
     assert inner.batches == [30] and recorder.pending == 0
     counts = {(r.kind, r.count) for r in rows(engine, Question)}  # type: ignore[attr-defined]
     assert counts == {("unanswered", 10), ("low_confidence", 10)}
@@ -66,7 +66,7 @@ async def test_a_full_batch_is_written_at_once(engine: Engine, hasher: UserHashe
     recorder = BatchingRecorder(inner, interval=60, batch_size=5)
     for _ in range(5):
         await recorder.record_question("T1", "fargate?", FakeMatch(FakeTopic("f"), True), "dm")
-    await asyncio.sleep(0.2)
+    await eventually(lambda: inner.batches, timeout=30)  # well before the 60 s interval
     assert inner.batches == [5]
     await recorder.aclose()
 
@@ -87,10 +87,8 @@ async def test_a_failed_batch_is_kept_and_written_later(
     inner.fail = 2
     recorder = BatchingRecorder(inner, interval=0.02)
     await recorder.record_question("T1", "how do I use lambda", FakeMatch(None, False))
-    for _ in range(100):  # the recovery line follows the write, which runs in a thread
-        if inner.batches and "Recording questions in sqlite" in caplog.text:
-            break
-        await asyncio.sleep(0.02)
+    # the recovery line follows the write, which runs in a worker thread
+    await eventually(lambda: "Recording questions in sqlite" in caplog.text)
     assert inner.batches == [1]
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and errors[0].getMessage().startswith("Failed to record 1 question")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import Engine
 
 from bot.storage.local_limit import LocalFirstRateLimiter
 from bot.storage.ratelimit import DatabaseRateLimiter
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.asyncio
 NOW = 1_700_000_000.0
@@ -41,7 +41,7 @@ async def test_well_under_the_limit_nothing_waits_and_counts_go_in_one_batch() -
     limiter = LocalFirstRateLimiter(shared, 20, clock=lambda: NOW, interval=0.05)
     assert [await limiter.allow(f"U{n}") for n in range(5)] == [True] * 5
     assert shared.exchanges == []
-    await asyncio.sleep(0.2)
+    await eventually(lambda: shared.exchanges)
     assert shared.exchanges == [{f"U{n}": 1 for n in range(5)}]
 
 

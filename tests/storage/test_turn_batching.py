@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bot.storage.conversations import DatabaseTurns, StoredTurn
 from bot.storage.turn_batching import WriteBehindTurns
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.asyncio
 GPU = StoredTurn("does fargate support gpus?", "gpu")
@@ -48,7 +49,7 @@ async def test_a_turn_is_read_back_at_once_and_stored_with_the_others() -> None:
         await turns.save(f"k{n}", GPU)
     await turns.save("k0", COST)  # the latest turn of a conversation wins
     assert await turns.load("k0") == COST and store.batches == []
-    await asyncio.sleep(0.2)
+    await eventually(lambda: store.batches)
     assert store.batches == [3] and store.turns["k0"] == COST
     assert await turns.load("k1") == GPU  # now from the store
 
