@@ -17,7 +17,8 @@ from bot.matching import MAX_QUESTION_CHARS, EvalFileError, Match, evaluate, rea
 
 
 def match_json(question: str, match: Match, lead: str | None = None) -> dict[str, Any]:
-    """The JSON shape of one answer: question, topic, title, entry, the lead shown first
+    """The JSON shape of one answer: question, topic, area (the broad topic it is filed under),
+    title, entry, the lead shown first
     (`answer`, mrkdwn, at most 300 characters; `lead` when given), score, confident,
     suggestions."""
     answered = match.topic is not None and match.confident
@@ -26,6 +27,7 @@ def match_json(question: str, match: Match, lead: str | None = None) -> dict[str
     return {
         "question": question,
         "topic": match.topic.id if match.topic else None,
+        "area": match.area,
         "title": match.topic.title if match.topic else None,
         "entry": match.entry.id if answered and match.entry else None,
         "answer": lead if answered else None,
@@ -110,6 +112,11 @@ def eval_command(files: tuple[Path, ...], minimum: float | None, quiet: bool) ->
                     f"miss ({miss.why}): {miss.question!r} expected {expected} got {miss.got}"
                 )
         click.echo(f"in-scope top-1: {report.top1:.3f} ({report.in_scope_hits}/{report.in_scope})")
+        if report.topic_hits != report.in_scope_hits:
+            click.echo(
+                f"  of which the answering topic itself: {report.topic_top1:.3f} "
+                f"({report.topic_hits}/{report.in_scope})"
+            )
         click.echo(
             f"out-of-scope rejection: {report.rejection:.3f} "
             f"({report.rejections}/{report.out_of_scope})"

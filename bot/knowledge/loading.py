@@ -116,16 +116,31 @@ def _check_links(topics: TopicsByFile, declared: set[str]) -> list[KnowledgeErro
     # does not also make every topic linking to it an error.
     errors = []
     for topic_id, (path, topic) in topics.items():
-        for index, related in enumerate(topic.related):
-            if related not in declared:
+        links = [(f"related.{index}", linked) for index, linked in enumerate(topic.related)]
+        filed = [("within", topic.within)] + [
+            (f"entries[{entry.id}].within", entry.within) for entry in topic.entries
+        ]
+        for field, linked in filed:
+            if linked is None:
+                continue
+            if field != "within" and topic.within is None:
                 errors.append(
                     KnowledgeError(
-                        f"points to no topic: {related!r}",
+                        "only an entry of a finer topic (one with `within`) is filed elsewhere",
                         file=path,
                         topic=topic_id,
-                        field=f"related.{index}",
+                        field=field,
                     )
                 )
+            links.append((field, linked))
+        for field, linked in links:
+            if linked not in declared:
+                problem = f"points to no topic: {linked!r}"
+            elif field.endswith("within") and linked in topics and topics[linked][1].within:
+                problem = f"is filed within {linked!r}, itself a finer topic"
+            else:
+                continue
+            errors.append(KnowledgeError(problem, file=path, topic=topic_id, field=field))
     return errors
 
 

@@ -55,6 +55,8 @@ class Entry(BaseModel):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ENTRY_ANSWER_LIMIT)
     ]
     sources: list[Source] = Field(default_factory=list)
+    # In a finer topic: the broad topic this entry is filed under, when not the topic's own.
+    within: TopicId | None = None
 
 
 class Topic(BaseModel):
@@ -79,6 +81,9 @@ class Topic(BaseModel):
     ec2: list[NonEmpty] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
     related: list[TopicId] = Field(default_factory=list)
+    # A finer topic (beyond the 26 every knowledge base keeps) is filed under a broad one;
+    # its entries may each name another (Match.area).
+    within: TopicId | None = None
     # The one service a directional topic is about ("what is ECS"): a question about the other
     # service is not this topic's, however alike the words.
     side: Literal["ecs", "ec2"] | None = None

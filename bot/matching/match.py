@@ -33,6 +33,14 @@ class Match:
     followed_up: bool = False
 
     @property
+    def area(self) -> str | None:
+        """The id of the broad topic this match is filed under: the topic's own, or for a
+        finer topic (Topic.within) the one its entry or the topic itself names."""
+        if self.topic is None:
+            return None
+        return (self.entry and self.entry.within) or self.topic.within or self.topic.id
+
+    @property
     def in_scope(self) -> bool:
         """True when the question was matched to a topic."""
         return self.topic is not None

@@ -38,6 +38,7 @@ def test_ask_json_shape() -> None:
     assert set(data) == {
         "question",
         "topic",
+        "area",
         "title",
         "entry",
         "answer",
@@ -45,7 +46,7 @@ def test_ask_json_shape() -> None:
         "confident",
         "suggestions",
     }
-    assert data["topic"] == "fargate"
+    assert data["topic"] == data["area"] == "fargate"
     assert data["answer"] and len(data["answer"]) <= 300
     assert all(set(s) == {"topic", "score"} for s in data["suggestions"])
 
@@ -108,6 +109,23 @@ def test_eval_reports_scores_and_misses(tmp_path: Path) -> None:
     assert "in-scope top-1: 0.500 (1/2)" in result.output
     assert "out-of-scope rejection: 1.000 (1/1)" in result.output
     assert "miss (topic): 'what is fargate' expected ['gpu'] got fargate" in result.output
+
+
+def test_eval_counts_a_finer_topic_filed_under_the_expected_one(tmp_path: Path) -> None:
+    """A Managed Instances billing answer is filed under cost: a set labelled with the 26
+    required ids counts it, and the score of the answering topic alone is shown beside."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"q": "how are ecs managed instances billed", "expect": ["cost"]}\n'
+        '{"q": "how are ecs managed instances billed", "expect": ["managed-instances"]}\n'
+        '{"q": "how are ecs managed instances billed", "expect": ["gpu"]}\n'
+    )
+    result = run("eval", str(cases))
+    assert "in-scope top-1: 0.667 (2/3)" in result.output
+    assert "of which the answering topic itself: 0.333 (1/3)" in result.output
+    assert "expected ['gpu'] got managed-instances (within cost)" in result.output
+    answer = json.loads(run("ask", "--json", "how are ecs managed instances billed").output)
+    assert (answer["topic"], answer["area"]) == ("managed-instances", "cost")
 
 
 def test_eval_bad_line_names_the_line(tmp_path: Path) -> None:

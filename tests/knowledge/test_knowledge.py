@@ -77,10 +77,20 @@ def test_yaml_syntax_error_names_file_and_line(tiny_kb_dir: Path) -> None:
         ('questions: ["What is alpha?"]', "questions: []", "questions", "at least 1"),
         ('answer: "Alpha answer."', f'answer: "{"x" * 3001}"', "answer", "3000"),
         ("related: [beta]", "related: [nowhere]", "related.0", "nowhere"),
+        ("related: [beta]", "related: [beta]\nwithin: nowhere", "within", "nowhere"),
         ("url: https://docs.aws", "url: https://example.com/docs.aws", "sources.0.url", "AWS page"),
         ("reviewed: 2026-11-26", "reviewed: someday", "reviewed", "date"),
     ],
-    ids=["unknown", "missing", "empty-questions", "long-answer", "bad-related", "non-aws", "date"],
+    ids=[
+        "unknown",
+        "missing",
+        "empty-questions",
+        "long-answer",
+        "bad-related",
+        "bad-within",
+        "non-aws",
+        "date",
+    ],
 )
 def test_bad_topic_names_file_topic_and_field(
     tiny_kb_dir: Path, replace: str, by: str, field: str, needle: str
@@ -95,6 +105,40 @@ def test_bad_topic_names_file_topic_and_field(
     assert "topic 'alpha'" in message
     assert f"field '{field}'" in message
     assert needle in message
+
+
+def test_a_finer_topic_is_filed_only_within_a_broad_one(tiny_kb_dir: Path) -> None:
+    """`within` names a broad topic: pointing at another finer topic is an error."""
+    for name, within in (("alpha", "beta"), ("beta", "alpha")):
+        path = tiny_kb_dir / "topics" / f"{name}.yaml"
+        path.write_text(path.read_text() + f"within: {within}\n")
+    with pytest.raises(KnowledgeErrors) as info:
+        load_knowledge(tiny_kb_dir)
+    assert len(info.value.errors) == 2
+    assert "itself a finer topic" in str(info.value) and "field 'within'" in str(info.value)
+
+
+def test_an_entry_is_filed_elsewhere_only_in_a_finer_topic(tiny_kb_dir: Path) -> None:
+    """A broad topic's entries are filed under it: `within` on one of them is an error."""
+    path = tiny_kb_dir / "topics" / "alpha.yaml"
+    path.write_text(
+        path.read_text()
+        + "entries:\n- id: alpha-one\n  within: beta\n  questions: [q]\n  answer: a\n"
+    )
+    message = only_error(tiny_kb_dir)
+    assert "field 'entries[alpha-one].within'" in message and "finer topic" in message
+
+
+def test_shipped_finer_topics_are_filed_within_required_ones(kb: KnowledgeBase) -> None:
+    """Every topic beyond the 26 required ids, and each of its entries, is filed under one of
+    them; the required topics are filed under nothing."""
+    required = set(REQUIRED_TOPIC_IDS)
+    for topic in kb:
+        if topic.id in required:
+            assert topic.within is None and all(e.within is None for e in topic.entries)
+        else:
+            assert topic.within in required, topic.id
+            assert {e.within for e in topic.entries} <= required | {None}, topic.id
 
 
 def test_duplicate_id_is_reported(tiny_kb_dir: Path) -> None:
