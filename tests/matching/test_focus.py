@@ -127,9 +127,12 @@ def test_a_follow_up_is_read_in_its_conversation(
     answerer: Answerer, first: str, second: str, topic_id: str
 ) -> None:
     """An underspecified message leans on the turn before it."""
-    turn, got = follow(answerer, first, second)
+    turn = answerer.reply(first).turn
     assert turn is not None
-    assert got == topic_id
+    match = answerer.reply(second, previous=turn).match
+    assert match is not None and match.topic is not None
+    # "how much does it cost?" after Managed Instances: their pricing, filed under cost.
+    assert topic_id in (match.topic.id, match.area)
 
 
 def test_the_follow_up_without_context_is_not_answered_the_same(answerer: Answerer) -> None:
