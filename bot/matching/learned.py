@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 from scipy import sparse
@@ -37,33 +37,96 @@ def _features() -> FeatureUnion:
     )
 
 
-@dataclass(frozen=True)
 class LearnedReading:
     """One question as the classifier sees it: a margin per topic (KB order), and the cosine
-    similarity of its n-grams to each (topic index, entry index) group of phrasings."""
+    similarity of its n-grams to each (topic index, entry index) group of phrasings and to the
+    group's answer. Built with `rows`, the cosines are worked out one topic at a time when
+    first asked for: a question is matched to one topic's entries, so the other topics'
+    thousands of rows need not be read."""
 
-    margins: list[float]
-    best: np.ndarray  # best cosine per phrasing group, in group order
-    groups: dict[tuple[int, int], int]  # (topic index, entry index) -> group order
-    answers: np.ndarray | None = None  # cosine to each group's answer (the topic's lead)
+    def __init__(
+        self,
+        margins: list[float],
+        groups: dict[tuple[int, int], int],
+        *,
+        cosines: tuple[np.ndarray, np.ndarray] | None = None,
+        rows: _TopicRows | None = None,
+        query: np.ndarray | None = None,
+    ) -> None:
+        """`groups` maps (topic, entry) to its group order; `cosines` are every group's best
+        and answer cosines, or `rows` works them out per topic for the dense `query` vector."""
+        self.margins = margins
+        self.groups = groups
+        self._cosines = cosines
+        self._rows = rows
+        self._query = query
+        self._by_topic: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _read(self, key: tuple[int, int]) -> tuple[float, float]:
+        """The best phrasing cosine and the answer cosine of one group (0.0, 0.0 if none)."""
+        group = self.groups.get(key)
+        if group is None:
+            return 0.0, 0.0
+        if self._cosines is not None:
+            best, answers = self._cosines
+            return float(best[group]), float(answers[group])
+        if self._rows is None or self._query is None:
+            return 0.0, 0.0
+        topic = key[0]
+        found = self._by_topic.get(topic)
+        if found is None:
+            found = self._by_topic[topic] = self._rows.cosines(topic, self._query)
+        local = group - self._rows.first_group[topic]
+        return float(found[0][local]), float(found[1][local])
 
     def similarity(self, key: tuple[int, int]) -> float:
         """The best cosine of the question to the phrasings of (topic, entry); 0.0 if none."""
-        group = self.groups.get(key)
-        return 0.0 if group is None else float(self.best[group])
+        return self._read(key)[0]
 
     def answer_similarity(self, key: tuple[int, int]) -> float:
         """The cosine of the question to the answer of (topic, entry) (for the overview, the
         topic's lead); 0.0 if none. The answer's words ("16 vCPU", "120 GB") tell siblings apart."""
-        group = self.groups.get(key)
-        if group is None or self.answers is None or not len(self.answers):
-            return 0.0
-        return float(self.answers[group])
+        return self._read(key)[1]
 
     @property
     def similarities(self) -> dict[tuple[int, int], float]:
         """Every group's best cosine, by (topic index, entry index)."""
-        return {key: float(self.best[group]) for key, group in self.groups.items()}
+        return {key: self.similarity(key) for key in self.groups}
+
+
+class _TopicRows:
+    """Each topic's n-gram rows — its phrasings, then its groups' answers — as one sparse
+    block, so that a question's cosines to one topic are one sparse-dense product."""
+
+    def __init__(
+        self,
+        topics: np.ndarray,
+        starts: list[int],
+        phrasings: sparse.csr_matrix,
+        answers: sparse.csr_matrix,
+    ) -> None:
+        """`topics` is each group's topic, `starts` each group's first phrasing row (groups
+        are in KB order, so a topic's groups and phrasings are contiguous)."""
+        self.first_group: dict[int, int] = {}
+        self._blocks: dict[int, tuple[sparse.csr_matrix, np.ndarray, int]] = {}
+        ends = [*starts[1:], phrasings.shape[0]]
+        bounds = [0, *(g for g in range(1, len(topics)) if topics[g] != topics[g - 1])]
+        for first, last in zip(bounds, [*bounds[1:], len(topics)], strict=True):
+            topic = int(topics[first])
+            size = ends[last - 1] - starts[first]
+            block = sparse.vstack(
+                [phrasings[starts[first] : ends[last - 1]], answers[first:last]], format="csr"
+            )
+            offsets = np.array(starts[first:last]) - starts[first]
+            self.first_group[topic] = first
+            self._blocks[topic] = (block, offsets, size)
+
+    def cosines(self, topic: int, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best phrasing cosine and answer cosine of each of `topic`'s groups, for a dense
+        n-gram `query` (two l2-normalised blocks, characters and words: halved for a cosine)."""
+        block, offsets, size = self._blocks[topic]
+        both = (block @ query) / 2
+        return np.maximum.reduceat(both[:size], offsets), both[size:]
 
 
 class TopicClassifier:
@@ -101,7 +164,8 @@ class TopicClassifier:
                 warnings.simplefilter("ignore")
                 self._svm.fit(self._phrasings, labels)
             self._classes = [int(c) for c in self._svm.classes_]
-            self._coef = np.ascontiguousarray(self._svm.coef_)
+            # By feature: a question's few hundred n-grams pick contiguous rows.
+            self._coef_by_feature = np.ascontiguousarray(self._svm.coef_.T)
             self._intercept = np.asarray(self._svm.intercept_, dtype=float)
         # Answering one question through scikit-learn's transform costs milliseconds of input
         # checks; the fitted analyzers, vocabularies and weights do the same work directly.
@@ -109,21 +173,35 @@ class TopicClassifier:
         answers = [
             _answer(topics[self._keys[start][0]], self._keys[start][1]) for start in self._groups
         ]
-        # Phrasings and answers in one matrix: one row look-up per question serves both.
         answer_rows = self._blocks.matrix(answers, width=self._phrasings.shape[1])
-        self._by_feature = sparse.vstack([self._phrasings, answer_rows]).T.tocsr()
+        self._by_feature: sparse.csr_matrix | None = None
+        self._rows: _TopicRows | None = None
+        if self._svm is None:
+            # The margins need every group's cosine: phrasings and answers in one matrix by
+            # feature, so that one row look-up per question serves both.
+            self._by_feature = sparse.vstack([self._phrasings, answer_rows]).T.tocsr()
+        else:
+            # Only the entries of the topic matched are read: cosines per topic, on demand.
+            self._rows = _TopicRows(
+                self._topic_of_group, self._groups, self._phrasings, answer_rows
+            )
 
     def read(self, text: str) -> LearnedReading:
         """Margins and phrasing-group similarities of `text` (zeros when untrained)."""
         if not self._trained:
-            return LearnedReading([0.0] * self._size, np.zeros(0), {})
+            return LearnedReading([0.0] * self._size, {})
         columns, values = self._blocks.vector(strip_slack_markup(text).lower())
+        if self._by_feature is None:
+            query = np.zeros(self._phrasings.shape[1])
+            query[columns] = values
+            return LearnedReading(
+                self._margins(columns, values), self._group_of, rows=self._rows, query=query
+            )
         # Two l2-normalised blocks (characters, words): halve the dot product for a cosine.
         both = (self._by_feature[columns].T @ values) / 2
         cosines, answers = both[: len(self._keys)], both[len(self._keys) :]
         best = np.maximum.reduceat(cosines, self._groups) if len(cosines) else cosines
-        margins = self._margins(columns, values) if self._svm else self._from_similarity(best)
-        return LearnedReading(margins, best, self._group_of, answers)
+        return LearnedReading(self._from_similarity(best), self._group_of, cosines=(best, answers))
 
     def _from_similarity(self, best: np.ndarray) -> list[float]:
         """Margins without the SVM: each topic's best cosine, mapped onto [-1, 1]."""
@@ -136,7 +214,7 @@ class TopicClassifier:
         return self.read(text).margins
 
     def _margins(self, columns: np.ndarray, values: np.ndarray) -> list[float]:
-        row = self._coef[:, columns] @ values + self._intercept
+        row = values @ self._coef_by_feature[columns] + self._intercept
         if len(self._classes) == 2:
             row = np.array([-row[0], row[0]])
         out = [0.0] * self._size
@@ -177,11 +255,18 @@ class _Blocks:
         all_columns: list[np.ndarray] = []
         all_values: list[np.ndarray] = []
         for analyzer, vocabulary, idf, offset in self._blocks:
-            counts = Counter(c for g in analyzer(text) if (c := vocabulary.get(g)) is not None)
-            if not counts:
+            # Count the n-grams first, then look each distinct one up (-1: not a feature); the
+            # order is that of first occurrence either way.
+            grams = Counter(analyzer(text))
+            found = np.fromiter(
+                map(vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams)
+            )
+            known = found >= 0
+            if not known.any():
                 continue
-            columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+            columns = found[known]
+            counts = np.fromiter(grams.values(), dtype=float, count=len(grams))[known]
+            tf = 1.0 + np.log(counts)
             values = tf * idf[columns]
             all_columns.append(columns + offset)
             all_values.append(values / np.linalg.norm(values))
