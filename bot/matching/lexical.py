@@ -91,23 +91,27 @@ class LexicalIndex:
         self.unknown = math.log(max(len(self.topics), 2)) + 0.5
         self._column = {term: j for j, term in enumerate(sorted(self.idf))}
         idf = np.array([self.idf[t] for t in sorted(self.idf)])
-        self._phrasings = _incidence([terms for _, _, terms in found], self._column)
-        self._weight = self._phrasings @ idf
-        self._topic_terms = _incidence(topic_terms, self._column)
+        phrasings = _incidence([terms for _, _, terms in found], self._column)
+        self._weight = phrasings @ idf
+        # By term: a question's few known terms pick their phrasings (and topics) directly.
+        self._phrasings = _Columns(phrasings)
+        self._topic_terms = _Columns(_incidence(topic_terms, self._column))
         sides = self.term_set([side for pair in vocab.contrasts for side in pair])
-        self._side_columns = np.array(sorted(self._column[t] for t in sides if t in self._column))
-        side_block = self._phrasings[:, self._side_columns] if len(self._side_columns) else None
-        self._side_block = side_block
-        self._has_side = (
-            np.asarray(side_block.sum(axis=1)).reshape(-1) > 0
-            if side_block is not None
-            else np.zeros(len(found), dtype=bool)
-        )
+        side_columns = sorted(self._column[t] for t in sides if t in self._column)
+        # Which side terms each phrasing names: a phrasing x side-term table of booleans.
+        self._side_of = {column: side for side, column in enumerate(side_columns)}
+        self._sides = phrasings[:, side_columns].toarray() > 0
+        self._has_side = self._sides.any(axis=1)
         keys = [(i, e) for i, e, _ in found]
-        self._starts = [k for k in range(len(keys)) if k == 0 or keys[k] != keys[k - 1]]
+        self._starts = np.array(
+            [k for k in range(len(keys)) if k == 0 or keys[k] != keys[k - 1]], dtype=np.int64
+        )
         self._keys = [keys[k] for k in self._starts]
+        self._key_array = np.fromiter(self._keys, dtype=object, count=len(self._keys))
         self._group_topic = np.array([i for i, _ in self._keys], dtype=np.int64)
-        self._groups = _GroupTerms([terms for _, _, terms in found], self._starts, self._column)
+        self._groups = _GroupTerms(
+            [terms for _, _, terms in found], self._starts.tolist(), self._column
+        )
 
     def term_set(self, phrases: list[str]) -> frozenset[str]:
         """The stemmed terms of some vocabulary phrases."""
@@ -163,21 +167,23 @@ class LexicalIndex:
         result = Scores()
         if query.known_weight == 0 or not self._keys:
             return result
-        vector = np.zeros(len(self._column))
-        for term, weight in query.known.items():
-            vector[self._column[term]] = weight
-        matched = self._phrasings @ vector
+        # Known terms in column order: each phrasing sums its terms' weights in the order a
+        # sparse product over its sorted columns would.
+        known = sorted((self._column[term], weight) for term, weight in query.known.items())
+        query_columns = [column for column, _ in known]
+        columns = np.array(query_columns, dtype=np.int64)
+        weights = np.array([weight for _, weight in known])
+        matched = self._phrasings.sums(columns, weights)
         similarity = np.sqrt((matched / self._weight) * (matched / query.known_weight))
-        if self._side_block is not None:
-            asked = vector[self._side_columns] > 0
-            if asked.any():
-                shared = self._side_block @ asked.astype(float)
-                similarity[self._has_side & (shared == 0)] *= CONTRAST_PENALTY
+        asked = [side for column, side in self._side_of.items() if column in query_columns]
+        if asked:
+            shared = self._sides[:, asked].any(axis=1)
+            similarity[self._has_side & ~shared] *= CONTRAST_PENALTY
         best = np.maximum.reduceat(similarity, self._starts)
-        covered = self._topic_terms @ vector
+        covered = self._topic_terms.sums(columns, weights)
         found = np.flatnonzero(best)
         result.phrasings = dict(
-            zip([self._keys[g] for g in found], best[found].tolist(), strict=True)
+            zip(self._key_array[found].tolist(), best[found].tolist(), strict=True)
         )
         best_topic = np.zeros(len(self.topics))
         np.maximum.at(best_topic, self._group_topic[found], best[found])
@@ -189,7 +195,7 @@ class LexicalIndex:
         cosines = self._groups.cosines([self._column[t] for t in query.terms if t in self._column])
         found = np.flatnonzero(cosines)
         result.groups = dict(
-            zip([self._keys[g] for g in found], cosines[found].tolist(), strict=True)
+            zip(self._key_array[found].tolist(), cosines[found].tolist(), strict=True)
         )
         return result
 
@@ -200,23 +206,54 @@ class _GroupTerms:
 
     def __init__(self, rows: list[set[str]], starts: list[int], column: dict[str, int]) -> None:
         counts = _incidence(rows, column)
-        ends = [*starts[1:], len(rows)]
-        by_group = sparse.vstack(
-            [sparse.csr_matrix(counts[a:b].sum(axis=0)) for a, b in zip(starts, ends, strict=True)]
-        ).tocsr()
+        # A 0/1 matrix of groups by rows: its product with the counts sums each group's rows.
+        sizes = np.diff([*starts, len(rows)])
+        members = sparse.csr_matrix(
+            (np.ones(len(rows)), np.arange(len(rows)), np.concatenate([[0], np.cumsum(sizes)])),
+            shape=(len(starts), len(rows)),
+        )
+        by_group = (members @ counts).tocsr()
+        by_group.sort_indices()
         transformer = TfidfTransformer(sublinear_tf=True).fit(by_group)
-        self._documents = transformer.transform(by_group).tocsr()
+        documents = transformer.transform(by_group).tocsr()
+        self._size = documents.shape[0]
+        self._documents = _Columns(documents)
         self._idf = transformer.idf_
 
     def cosines(self, columns: list[int]) -> np.ndarray:
         """Cosine of a question (its terms' columns, repeats counted) to every group."""
-        vector = np.zeros(self._documents.shape[1])
         if not columns:
-            return np.zeros(self._documents.shape[0])
+            return np.zeros(self._size)
+        vector = np.zeros(len(self._idf))
         np.add.at(vector, columns, 1.0)
-        present = vector > 0
+        present = np.flatnonzero(vector)
         vector[present] = (1.0 + np.log(vector[present])) * self._idf[present]
-        return np.asarray(self._documents @ (vector / np.linalg.norm(vector)))
+        vector /= np.linalg.norm(vector)
+        return self._documents.sums(present, vector[present])
+
+
+class _Columns:
+    """A sparse matrix kept by column, to sum a few weighted columns: `matrix @ vector` for a
+    vector that is zero but in those columns, without a pass over every row."""
+
+    def __init__(self, matrix: sparse.csr_matrix) -> None:
+        by_column = matrix.tocsc()
+        by_column.sort_indices()
+        self._rows = matrix.shape[0]
+        self._indptr = by_column.indptr.astype(np.int64)
+        self._indices = by_column.indices
+        self._data = by_column.data
+
+    def sums(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The weighted sum of `columns` (ascending) per row: a dense vector of row sums."""
+        starts = self._indptr[columns]
+        lengths = self._indptr[columns + 1] - starts
+        ends = np.cumsum(lengths)
+        if not len(ends) or not ends[-1]:
+            return np.zeros(self._rows)
+        at = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+        products = self._data[at] * np.repeat(weights, lengths)
+        return np.bincount(self._indices[at], products, minlength=self._rows)
 
 
 def _incidence(rows: list[set[str]], column: dict[str, int]) -> sparse.csr_matrix:
