@@ -9,8 +9,10 @@ Whether a question is in scope at all is a separate decision (bot.matching.scope
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from bot.knowledge import Entry, KnowledgeBase, Topic
+from bot.matching.analysis import TEXTS_KEPT
 from bot.matching.focus import Focus, focus
 from bot.matching.learned import LearnedReading, TopicClassifier
 from bot.matching.lexical import OVERVIEW, LexicalIndex, Query, Scores
@@ -87,8 +89,11 @@ class Matcher:
         self._title_terms = [frozenset(self.analyzer.terms(t.title)) for t in self._topics]
         self._domain = self._lexical.term_set(kb.vocabulary.domain_terms)
         self._capability = self._lexical.term_set(CAPABILITY_WORDS)
+        # A question's focus is read for the whole and for its asking sentence, alone and
+        # again with the previous turn.
+        self._focus = lru_cache(maxsize=TEXTS_KEPT)(self._focus_uncached)
 
-    def _focus(self, text: str) -> Focus:
+    def _focus_uncached(self, text: str) -> Focus:
         return focus(self.analyzer.surface(text, correct=True))
 
     def _read(
