@@ -93,9 +93,8 @@ class LexicalIndex:
         idf = np.array([self.idf[t] for t in sorted(self.idf)])
         phrasings = _incidence([terms for _, _, terms in found], self._column)
         self._weight = phrasings @ idf
-        # By term: a question's few known terms pick their phrasings (and topics) directly.
-        self._phrasings = _Columns(phrasings)
-        self._topic_terms = _Columns(_incidence(topic_terms, self._column))
+        self._phrasings = phrasings
+        self._topic_terms = _incidence(topic_terms, self._column)
         sides = self.term_set([side for pair in vocab.contrasts for side in pair])
         side_columns = sorted(self._column[t] for t in sides if t in self._column)
         # Which side terms each phrasing names: a phrasing x side-term table of booleans.
@@ -167,20 +166,17 @@ class LexicalIndex:
         result = Scores()
         if query.known_weight == 0 or not self._keys:
             return result
-        # Known terms in column order: each phrasing sums its terms' weights in the order a
-        # sparse product over its sorted columns would.
-        known = sorted((self._column[term], weight) for term, weight in query.known.items())
-        query_columns = [column for column, _ in known]
-        columns = np.array(query_columns, dtype=np.int64)
-        weights = np.array([weight for _, weight in known])
-        matched = self._phrasings.sums(columns, weights)
+        vector = np.zeros(len(self._column))
+        for term, weight in query.known.items():
+            vector[self._column[term]] = weight
+        matched = self._phrasings @ vector
         similarity = np.sqrt((matched / self._weight) * (matched / query.known_weight))
-        asked = [side for column, side in self._side_of.items() if column in query_columns]
+        asked = [side for column, side in self._side_of.items() if vector[column]]
         if asked:
             shared = self._sides[:, asked].any(axis=1)
             similarity[self._has_side & ~shared] *= CONTRAST_PENALTY
         best = np.maximum.reduceat(similarity, self._starts)
-        covered = self._topic_terms.sums(columns, weights)
+        covered = self._topic_terms @ vector
         found = np.flatnonzero(best)
         result.phrasings = dict(
             zip(self._key_array[found].tolist(), best[found].tolist(), strict=True)
@@ -216,44 +212,18 @@ class _GroupTerms:
         by_group.sort_indices()
         transformer = TfidfTransformer(sublinear_tf=True).fit(by_group)
         documents = transformer.transform(by_group).tocsr()
-        self._size = documents.shape[0]
-        self._documents = _Columns(documents)
+        self._documents = documents
         self._idf = transformer.idf_
 
     def cosines(self, columns: list[int]) -> np.ndarray:
         """Cosine of a question (its terms' columns, repeats counted) to every group."""
+        vector = np.zeros(self._documents.shape[1])
         if not columns:
-            return np.zeros(self._size)
-        vector = np.zeros(len(self._idf))
+            return np.zeros(self._documents.shape[0])
         np.add.at(vector, columns, 1.0)
-        present = np.flatnonzero(vector)
+        present = vector > 0
         vector[present] = (1.0 + np.log(vector[present])) * self._idf[present]
-        vector /= np.linalg.norm(vector)
-        return self._documents.sums(present, vector[present])
-
-
-class _Columns:
-    """A sparse matrix kept by column, to sum a few weighted columns: `matrix @ vector` for a
-    vector that is zero but in those columns, without a pass over every row."""
-
-    def __init__(self, matrix: sparse.csr_matrix) -> None:
-        by_column = matrix.tocsc()
-        by_column.sort_indices()
-        self._rows = matrix.shape[0]
-        self._indptr = by_column.indptr.astype(np.int64)
-        self._indices = by_column.indices
-        self._data = by_column.data
-
-    def sums(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """The weighted sum of `columns` (ascending) per row: a dense vector of row sums."""
-        starts = self._indptr[columns]
-        lengths = self._indptr[columns + 1] - starts
-        ends = np.cumsum(lengths)
-        if not len(ends) or not ends[-1]:
-            return np.zeros(self._rows)
-        at = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
-        products = self._data[at] * np.repeat(weights, lengths)
-        return np.bincount(self._indices[at], products, minlength=self._rows)
+        return np.asarray(self._documents @ (vector / np.linalg.norm(vector)))
 
 
 def _incidence(rows: list[set[str]], column: dict[str, int]) -> sparse.csr_matrix:
