@@ -8,10 +8,11 @@ decides that.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections import Counter
 from collections.abc import Callable
-from itertools import repeat
+from concurrent.futures import Executor, Future
 
 import numpy as np
 from scipy import sparse
@@ -132,7 +133,8 @@ class _TopicRows:
 class TopicClassifier:
     """Topic margins and phrasing similarities for a question, from one n-gram vector."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, *, pool: Executor | None = None) -> None:
+        """Train on `kb`'s phrasings; with a `pool`, the SVM trains there (see `finish`)."""
         topics = list(kb)
         self._size = len(topics)
         texts: list[str] = []
@@ -157,16 +159,14 @@ class TopicClassifier:
         # One-vs-rest training grows with topics x phrasings; past MAX_SVM_TOPICS the margins
         # come from the phrasing similarities alone, so a huge KB still builds in a second.
         self._svm: LinearSVC | None = None
+        self._fitting: Future[None] | None = None
         if self._size <= MAX_SVM_TOPICS:
             self._svm = LinearSVC(C=SVM_C)
-            with warnings.catch_warnings():
-                # A tiny knowledge base may not converge fully; the margins are still usable.
-                warnings.simplefilter("ignore")
-                self._svm.fit(self._phrasings, labels)
-            self._classes = [int(c) for c in self._svm.classes_]
-            # By feature: a question's few hundred n-grams pick contiguous rows.
-            self._coef_by_feature = np.ascontiguousarray(self._svm.coef_.T)
-            self._intercept = np.asarray(self._svm.intercept_, dtype=float)
+            if pool is None:
+                self._fit(labels)
+            else:
+                # liblinear trains without the GIL: the rest of the index builds meanwhile.
+                self._fitting = pool.submit(self._fit, labels)
         # Answering one question through scikit-learn's transform costs milliseconds of input
         # checks; the fitted analyzers, vocabularies and weights do the same work directly.
         self._blocks = _Blocks(self._features)
@@ -185,6 +185,24 @@ class TopicClassifier:
             self._rows = _TopicRows(
                 self._topic_of_group, self._groups, self._phrasings, answer_rows
             )
+
+    def _fit(self, labels: list[int]) -> None:
+        assert self._svm is not None
+        with warnings.catch_warnings():
+            # A tiny knowledge base may not converge fully; the margins are still usable.
+            warnings.simplefilter("ignore")
+            self._svm.fit(self._phrasings, labels)
+        self._classes = [int(c) for c in self._svm.classes_]
+        # By feature: a question's few hundred n-grams pick contiguous rows.
+        self._coef_by_feature = np.ascontiguousarray(self._svm.coef_.T)
+        self._intercept = np.asarray(self._svm.intercept_, dtype=float)
+
+    def finish(self) -> None:
+        """Wait for the SVM trained on the `pool` given at construction (raising what its
+        training raised); nothing to do without one. Call before `read`."""
+        if self._fitting is not None:
+            self._fitting.result()
+            self._fitting = None
 
     def read(self, text: str) -> LearnedReading:
         """Margins and phrasing-group similarities of `text` (zeros when untrained)."""
@@ -233,13 +251,15 @@ class _Blocks:
     """The fitted n-gram blocks of a FeatureUnion of TfidfVectorizers, applied to one text."""
 
     def __init__(self, union: FeatureUnion) -> None:
-        self._blocks = []
+        self._blocks: list[tuple[Callable[[str], list[str]], dict[str, int], int]] = []
         offset = 0
         for _, vectorizer in union.transformer_list:
             vocabulary: dict[str, int] = vectorizer.vocabulary_
             analyzer: Callable[[str], list[str]] = vectorizer.build_analyzer()
-            self._blocks.append((analyzer, vocabulary, vectorizer.idf_, offset))
+            self._blocks.append((analyzer, vocabulary, offset))
             offset += len(vocabulary)
+        # Every block's idf, in the union's column order.
+        self._idf = np.concatenate([v.idf_ for _, v in union.transformer_list])
 
     def matrix(self, texts: list[str], *, width: int) -> sparse.csr_matrix:
         """The rows of `texts`, as `vector` gives each: what the union's transform returns,
@@ -252,24 +272,20 @@ class _Blocks:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and values of `text`: sublinear tf-idf, each block l2-normalised."""
-        all_columns: list[np.ndarray] = []
-        all_values: list[np.ndarray] = []
-        for analyzer, vocabulary, idf, offset in self._blocks:
-            # Count the n-grams first, then look each distinct one up (-1: not a feature); the
-            # order is that of first occurrence either way.
-            grams = Counter(analyzer(text))
-            found = np.fromiter(
-                map(vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams)
-            )
-            known = found >= 0
-            if not known.any():
-                continue
-            columns = found[known]
-            counts = np.fromiter(grams.values(), dtype=float, count=len(grams))[known]
-            tf = 1.0 + np.log(counts)
-            values = tf * idf[columns]
-            all_columns.append(columns + offset)
-            all_values.append(values / np.linalg.norm(values))
-        if not all_columns:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(all_columns), np.concatenate(all_values)
+        columns: list[int] = []
+        counts: list[int] = []
+        bounds = [0]
+        for analyzer, vocabulary, offset in self._blocks:
+            # Count the n-grams, then look each distinct one up, in order of first occurrence.
+            for gram, count in Counter(analyzer(text)).items():
+                column = vocabulary.get(gram)
+                if column is not None:
+                    columns.append(column + offset)
+                    counts.append(count)
+            bounds.append(len(columns))
+        found = np.array(columns, dtype=np.int64)
+        values = (1.0 + np.log(np.array(counts, dtype=float))) * self._idf[found]
+        for start, end in itertools.pairwise(bounds):
+            if end > start:
+                values[start:end] /= np.linalg.norm(values[start:end])
+        return found, values

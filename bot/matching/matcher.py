@@ -8,6 +8,7 @@ Whether a question is in scope at all is a separate decision (bot.matching.scope
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -81,14 +82,18 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._lexical = LexicalIndex(kb)
-        self.analyzer = self._lexical.analyzer
-        self._topics = self._lexical.topics
-        self._learned = TopicClassifier(kb)
-        self._scope = ScopeGate(kb.vocabulary, self.analyzer)
-        self._title_terms = [frozenset(self.analyzer.terms(t.title)) for t in self._topics]
-        self._domain = self._lexical.term_set(kb.vocabulary.domain_terms)
-        self._capability = self._lexical.term_set(CAPABILITY_WORDS)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # The classifier's SVM trains in the pool (without the GIL) while the lexical
+            # index builds here: start-up takes the longer of the two, not their sum.
+            self._learned = TopicClassifier(kb, pool=pool)
+            self._lexical = LexicalIndex(kb)
+            self.analyzer = self._lexical.analyzer
+            self._topics = self._lexical.topics
+            self._scope = ScopeGate(kb.vocabulary, self.analyzer)
+            self._title_terms = [frozenset(self.analyzer.terms(t.title)) for t in self._topics]
+            self._domain = self._lexical.term_set(kb.vocabulary.domain_terms)
+            self._capability = self._lexical.term_set(CAPABILITY_WORDS)
+            self._learned.finish()
         # A question's focus is read for the whole and for its asking sentence, alone and
         # again with the previous turn.
         self._focus = lru_cache(maxsize=TEXTS_KEPT)(self._focus_uncached)
