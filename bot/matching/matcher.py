@@ -187,7 +187,7 @@ class Matcher:
         return query.unknown_weight > UNKNOWN_SUBJECT * known
 
     def _in_scope(self, reading: _Reading, best: float) -> bool:
-        covered = max(reading.scores.phrasings.values(), default=0.0) >= NEIGHBOUR_COVERED
+        covered = reading.scores.best_phrasing >= NEIGHBOUR_COVERED
         if self._about_a_neighbour(reading) and not covered:
             return False
         if self._names_a_topic(reading):
@@ -207,9 +207,9 @@ class Matcher:
     def _entry_score(reading: _Reading, key: tuple[int, int]) -> float:
         """How well a (topic, entry) group fits the question, 0..1: the mean of its readings."""
         return (
-            reading.scores.phrasings.get(key, 0.0)
+            reading.scores.phrasing(key)
             + reading.learned.similarity(key)
-            + reading.scores.groups.get(key, 0.0)
+            + reading.scores.group(key)
             + reading.learned.answer_similarity(key)
         ) / ENTRY_READINGS
 
@@ -228,10 +228,10 @@ class Matcher:
         if best < ENTRY_MIN or best < overview - ENTRY_MARGIN:
             return None
         # A broad question matching the overview's own phrasing as well gets the overview.
-        lexical = reading.scores.phrasings
-        broad = lexical.get((topic_index, OVERVIEW), 0.0)
+        lexical = reading.scores
+        broad = lexical.phrasing((topic_index, OVERVIEW))
         vague = len(reading.query.known) < PRECISE_TERMS
-        if broad >= BROAD_OVERVIEW and (vague or lexical.get((topic_index, index), 0.0) < broad):
+        if broad >= BROAD_OVERVIEW and (vague or lexical.phrasing((topic_index, index)) < broad):
             return None
         return topic.entries[index]
 
