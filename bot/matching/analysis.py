@@ -15,6 +15,9 @@ TYPO_MIN_LENGTH = 4
 NAME_MIN_LENGTH = 6
 # Abbreviations such as "ecs", "eks" and "ami" must not be stemmed like plurals.
 STEM_MIN_LENGTH = 4
+# Texts whose analysis is kept: enough for the few readings of one question (whole, asking
+# sentence, with the previous turn), not a cache of questions.
+TEXTS_KEPT = 8
 
 
 class Analyzer:
@@ -64,6 +67,9 @@ class Analyzer:
             self.stem(w) for w in corpus_words if (w,) not in self._phrases
         )
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        # One question is analysed several times over (its focus, its terms, its scope).
+        self._surface = lru_cache(maxsize=TEXTS_KEPT)(self._surface_uncached)
+        self._terms = lru_cache(maxsize=TEXTS_KEPT)(self._terms_uncached)
 
     def _correct_uncached(self, word: str) -> str:
         if word in self.known_words or len(word) < TYPO_MIN_LENGTH or not word.isalpha():
@@ -106,15 +112,21 @@ class Analyzer:
 
     def surface(self, text: str, *, correct: bool) -> list[str]:
         """Words of `text` after markup removal, typo correction and synonym folding."""
+        return list(self._surface(text, correct))
+
+    def _surface_uncached(self, text: str, correct: bool) -> tuple[str, ...]:
         tokens = words(strip_slack_markup(text))
         if correct:
             tokens = [self._correct(t) for t in tokens]
-        return self.fold(tokens)
+        return tuple(self.fold(tokens))
 
     def terms(self, text: str, *, correct: bool = False) -> list[str]:
         """Stemmed content terms of `text`, stopwords removed, in order."""
-        content = [t for t in self.surface(text, correct=correct) if t not in self._stopwords]
-        return [self.stem(t) for t in content]
+        return list(self._terms(text, correct))
+
+    def _terms_uncached(self, text: str, correct: bool) -> tuple[str, ...]:
+        content = [t for t in self._surface(text, correct) if t not in self._stopwords]
+        return tuple(self.stem(t) for t in content)
 
     def stem(self, word: str) -> str:
         """The stem of one word; short words and words with digits stay as they are."""

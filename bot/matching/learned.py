@@ -8,10 +8,11 @@ decides that.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Executor, Future
 
 import numpy as np
 from scipy import sparse
@@ -37,39 +38,103 @@ def _features() -> FeatureUnion:
     )
 
 
-@dataclass(frozen=True)
 class LearnedReading:
     """One question as the classifier sees it: a margin per topic (KB order), and the cosine
-    similarity of its n-grams to each (topic index, entry index) group of phrasings."""
+    similarity of its n-grams to each (topic index, entry index) group of phrasings and to the
+    group's answer. Built with `rows`, the cosines are worked out one topic at a time when
+    first asked for: a question is matched to one topic's entries, so the other topics'
+    thousands of rows need not be read."""
 
-    margins: list[float]
-    best: np.ndarray  # best cosine per phrasing group, in group order
-    groups: dict[tuple[int, int], int]  # (topic index, entry index) -> group order
-    answers: np.ndarray | None = None  # cosine to each group's answer (the topic's lead)
+    def __init__(
+        self,
+        margins: list[float],
+        groups: dict[tuple[int, int], int],
+        *,
+        cosines: tuple[np.ndarray, np.ndarray] | None = None,
+        rows: _TopicRows | None = None,
+        query: np.ndarray | None = None,
+    ) -> None:
+        """`groups` maps (topic, entry) to its group order; `cosines` are every group's best
+        and answer cosines, or `rows` works them out per topic for the dense `query` vector."""
+        self.margins = margins
+        self.groups = groups
+        self._cosines = cosines
+        self._rows = rows
+        self._query = query
+        self._by_topic: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _read(self, key: tuple[int, int]) -> tuple[float, float]:
+        """The best phrasing cosine and the answer cosine of one group (0.0, 0.0 if none)."""
+        group = self.groups.get(key)
+        if group is None:
+            return 0.0, 0.0
+        if self._cosines is not None:
+            best, answers = self._cosines
+            return float(best[group]), float(answers[group])
+        if self._rows is None or self._query is None:
+            return 0.0, 0.0
+        topic = key[0]
+        found = self._by_topic.get(topic)
+        if found is None:
+            found = self._by_topic[topic] = self._rows.cosines(topic, self._query)
+        local = group - self._rows.first_group[topic]
+        return float(found[0][local]), float(found[1][local])
 
     def similarity(self, key: tuple[int, int]) -> float:
         """The best cosine of the question to the phrasings of (topic, entry); 0.0 if none."""
-        group = self.groups.get(key)
-        return 0.0 if group is None else float(self.best[group])
+        return self._read(key)[0]
 
     def answer_similarity(self, key: tuple[int, int]) -> float:
         """The cosine of the question to the answer of (topic, entry) (for the overview, the
         topic's lead); 0.0 if none. The answer's words ("16 vCPU", "120 GB") tell siblings apart."""
-        group = self.groups.get(key)
-        if group is None or self.answers is None or not len(self.answers):
-            return 0.0
-        return float(self.answers[group])
+        return self._read(key)[1]
 
     @property
     def similarities(self) -> dict[tuple[int, int], float]:
         """Every group's best cosine, by (topic index, entry index)."""
-        return {key: float(self.best[group]) for key, group in self.groups.items()}
+        return {key: self.similarity(key) for key in self.groups}
+
+
+class _TopicRows:
+    """Each topic's n-gram rows — its phrasings, then its groups' answers — as one sparse
+    block, so that a question's cosines to one topic are one sparse-dense product."""
+
+    def __init__(
+        self,
+        topics: np.ndarray,
+        starts: list[int],
+        phrasings: sparse.csr_matrix,
+        answers: sparse.csr_matrix,
+    ) -> None:
+        """`topics` is each group's topic, `starts` each group's first phrasing row (groups
+        are in KB order, so a topic's groups and phrasings are contiguous)."""
+        self.first_group: dict[int, int] = {}
+        self._blocks: dict[int, tuple[sparse.csr_matrix, np.ndarray, int]] = {}
+        ends = [*starts[1:], phrasings.shape[0]]
+        bounds = [0, *(g for g in range(1, len(topics)) if topics[g] != topics[g - 1])]
+        for first, last in zip(bounds, [*bounds[1:], len(topics)], strict=True):
+            topic = int(topics[first])
+            size = ends[last - 1] - starts[first]
+            block = sparse.vstack(
+                [phrasings[starts[first] : ends[last - 1]], answers[first:last]], format="csr"
+            )
+            offsets = np.array(starts[first:last]) - starts[first]
+            self.first_group[topic] = first
+            self._blocks[topic] = (block, offsets, size)
+
+    def cosines(self, topic: int, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best phrasing cosine and answer cosine of each of `topic`'s groups, for a dense
+        n-gram `query` (two l2-normalised blocks, characters and words: halved for a cosine)."""
+        block, offsets, size = self._blocks[topic]
+        both = (block @ query) / 2
+        return np.maximum.reduceat(both[:size], offsets), both[size:]
 
 
 class TopicClassifier:
     """Topic margins and phrasing similarities for a question, from one n-gram vector."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, *, pool: Executor | None = None) -> None:
+        """Train on `kb`'s phrasings; with a `pool`, the SVM trains there (see `finish`)."""
         topics = list(kb)
         self._size = len(topics)
         texts: list[str] = []
@@ -94,36 +159,67 @@ class TopicClassifier:
         # One-vs-rest training grows with topics x phrasings; past MAX_SVM_TOPICS the margins
         # come from the phrasing similarities alone, so a huge KB still builds in a second.
         self._svm: LinearSVC | None = None
+        self._fitting: Future[None] | None = None
         if self._size <= MAX_SVM_TOPICS:
             self._svm = LinearSVC(C=SVM_C)
-            with warnings.catch_warnings():
-                # A tiny knowledge base may not converge fully; the margins are still usable.
-                warnings.simplefilter("ignore")
-                self._svm.fit(self._phrasings, labels)
-            self._classes = [int(c) for c in self._svm.classes_]
-            self._coef = np.ascontiguousarray(self._svm.coef_)
-            self._intercept = np.asarray(self._svm.intercept_, dtype=float)
+            if pool is None:
+                self._fit(labels)
+            else:
+                # liblinear trains without the GIL: the rest of the index builds meanwhile.
+                self._fitting = pool.submit(self._fit, labels)
         # Answering one question through scikit-learn's transform costs milliseconds of input
         # checks; the fitted analyzers, vocabularies and weights do the same work directly.
         self._blocks = _Blocks(self._features)
         answers = [
             _answer(topics[self._keys[start][0]], self._keys[start][1]) for start in self._groups
         ]
-        # Phrasings and answers in one matrix: one row look-up per question serves both.
         answer_rows = self._blocks.matrix(answers, width=self._phrasings.shape[1])
-        self._by_feature = sparse.vstack([self._phrasings, answer_rows]).T.tocsr()
+        self._by_feature: sparse.csr_matrix | None = None
+        self._rows: _TopicRows | None = None
+        if self._svm is None:
+            # The margins need every group's cosine: phrasings and answers in one matrix by
+            # feature, so that one row look-up per question serves both.
+            self._by_feature = sparse.vstack([self._phrasings, answer_rows]).T.tocsr()
+        else:
+            # Only the entries of the topic matched are read: cosines per topic, on demand.
+            self._rows = _TopicRows(
+                self._topic_of_group, self._groups, self._phrasings, answer_rows
+            )
+
+    def _fit(self, labels: list[int]) -> None:
+        assert self._svm is not None
+        with warnings.catch_warnings():
+            # A tiny knowledge base may not converge fully; the margins are still usable.
+            warnings.simplefilter("ignore")
+            self._svm.fit(self._phrasings, labels)
+        self._classes = [int(c) for c in self._svm.classes_]
+        # By feature: a question's few hundred n-grams pick contiguous rows.
+        self._coef_by_feature = np.ascontiguousarray(self._svm.coef_.T)
+        self._intercept = np.asarray(self._svm.intercept_, dtype=float)
+
+    def finish(self) -> None:
+        """Wait for the SVM trained on the `pool` given at construction (raising what its
+        training raised); nothing to do without one. Call before `read`."""
+        if self._fitting is not None:
+            self._fitting.result()
+            self._fitting = None
 
     def read(self, text: str) -> LearnedReading:
         """Margins and phrasing-group similarities of `text` (zeros when untrained)."""
         if not self._trained:
-            return LearnedReading([0.0] * self._size, np.zeros(0), {})
+            return LearnedReading([0.0] * self._size, {})
         columns, values = self._blocks.vector(strip_slack_markup(text).lower())
+        if self._by_feature is None:
+            query = np.zeros(self._phrasings.shape[1])
+            query[columns] = values
+            return LearnedReading(
+                self._margins(columns, values), self._group_of, rows=self._rows, query=query
+            )
         # Two l2-normalised blocks (characters, words): halve the dot product for a cosine.
         both = (self._by_feature[columns].T @ values) / 2
         cosines, answers = both[: len(self._keys)], both[len(self._keys) :]
         best = np.maximum.reduceat(cosines, self._groups) if len(cosines) else cosines
-        margins = self._margins(columns, values) if self._svm else self._from_similarity(best)
-        return LearnedReading(margins, best, self._group_of, answers)
+        return LearnedReading(self._from_similarity(best), self._group_of, cosines=(best, answers))
 
     def _from_similarity(self, best: np.ndarray) -> list[float]:
         """Margins without the SVM: each topic's best cosine, mapped onto [-1, 1]."""
@@ -136,7 +232,7 @@ class TopicClassifier:
         return self.read(text).margins
 
     def _margins(self, columns: np.ndarray, values: np.ndarray) -> list[float]:
-        row = self._coef[:, columns] @ values + self._intercept
+        row = values @ self._coef_by_feature[columns] + self._intercept
         if len(self._classes) == 2:
             row = np.array([-row[0], row[0]])
         out = [0.0] * self._size
@@ -155,13 +251,15 @@ class _Blocks:
     """The fitted n-gram blocks of a FeatureUnion of TfidfVectorizers, applied to one text."""
 
     def __init__(self, union: FeatureUnion) -> None:
-        self._blocks = []
+        self._blocks: list[tuple[Callable[[str], list[str]], dict[str, int], int]] = []
         offset = 0
         for _, vectorizer in union.transformer_list:
             vocabulary: dict[str, int] = vectorizer.vocabulary_
             analyzer: Callable[[str], list[str]] = vectorizer.build_analyzer()
-            self._blocks.append((analyzer, vocabulary, vectorizer.idf_, offset))
+            self._blocks.append((analyzer, vocabulary, offset))
             offset += len(vocabulary)
+        # Every block's idf, in the union's column order.
+        self._idf = np.concatenate([v.idf_ for _, v in union.transformer_list])
 
     def matrix(self, texts: list[str], *, width: int) -> sparse.csr_matrix:
         """The rows of `texts`, as `vector` gives each: what the union's transform returns,
@@ -174,17 +272,20 @@ class _Blocks:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and values of `text`: sublinear tf-idf, each block l2-normalised."""
-        all_columns: list[np.ndarray] = []
-        all_values: list[np.ndarray] = []
-        for analyzer, vocabulary, idf, offset in self._blocks:
-            counts = Counter(c for g in analyzer(text) if (c := vocabulary.get(g)) is not None)
-            if not counts:
-                continue
-            columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
-            values = tf * idf[columns]
-            all_columns.append(columns + offset)
-            all_values.append(values / np.linalg.norm(values))
-        if not all_columns:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(all_columns), np.concatenate(all_values)
+        columns: list[int] = []
+        counts: list[int] = []
+        bounds = [0]
+        for analyzer, vocabulary, offset in self._blocks:
+            # Count the n-grams, then look each distinct one up, in order of first occurrence.
+            for gram, count in Counter(analyzer(text)).items():
+                column = vocabulary.get(gram)
+                if column is not None:
+                    columns.append(column + offset)
+                    counts.append(count)
+            bounds.append(len(columns))
+        found = np.array(columns, dtype=np.int64)
+        values = (1.0 + np.log(np.array(counts, dtype=float))) * self._idf[found]
+        for start, end in itertools.pairwise(bounds):
+            if end > start:
+                values[start:end] /= np.linalg.norm(values[start:end])
+        return found, values

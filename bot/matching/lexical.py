@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -46,15 +47,62 @@ class Query:
     unknown_weight: float
 
 
-@dataclass
 class Scores:
-    """Lexical scores of one query: per topic, and per (topic, entry) best phrasing."""
+    """Lexical scores of one query: per topic, and per (topic, entry) group its best phrasing
+    and the cosine of the question to all its phrasings together. Only the matched topic's
+    groups are usually read: the per-group dicts and the cosines are made when first used."""
 
-    topics: dict[int, float] = field(default_factory=dict)
-    phrasings: dict[tuple[int, int], float] = field(default_factory=dict)
-    # Cosine of the question's terms to all of a (topic, entry)'s phrasings together, weighted
-    # by how rare each term is among entries: what tells sibling entries apart.
-    groups: dict[tuple[int, int], float] = field(default_factory=dict)
+    def __init__(
+        self,
+        topics: dict[int, float] | None = None,
+        best: np.ndarray | None = None,
+        group_of: dict[tuple[int, int], int] | None = None,
+        cosines: Callable[[], np.ndarray] | None = None,
+    ) -> None:
+        """`best` is each group's best phrasing (group order, as `group_of` maps keys), and
+        `cosines` works out each group's cosine."""
+        self.topics = topics if topics is not None else {}
+        self._best = best
+        self._group_of = group_of or {}
+        self._cosines = cosines
+        self._cosine_values: np.ndarray | None = None
+
+    def phrasing(self, key: tuple[int, int]) -> float:
+        """The best phrasing score of a (topic, entry) group; 0.0 if none."""
+        group = self._group_of.get(key)
+        return 0.0 if group is None or self._best is None else float(self._best[group])
+
+    def group(self, key: tuple[int, int]) -> float:
+        """The cosine of the question's terms to all of a group's phrasings; 0.0 if none."""
+        group = self._group_of.get(key)
+        values = self._group_cosines()
+        return 0.0 if group is None or values is None else float(values[group])
+
+    @property
+    def best_phrasing(self) -> float:
+        """The best phrasing score over every group (0.0 for none)."""
+        return float(self._best.max()) if self._best is not None and len(self._best) else 0.0
+
+    @property
+    def phrasings(self) -> dict[tuple[int, int], float]:
+        """Each group's best phrasing score, where it is above zero."""
+        return self._nonzero(self._best)
+
+    @property
+    def groups(self) -> dict[tuple[int, int], float]:
+        """Cosine of the question's terms to all of a (topic, entry)'s phrasings together,
+        weighted by how rare each term is among entries: what tells sibling entries apart."""
+        return self._nonzero(self._group_cosines())
+
+    def _group_cosines(self) -> np.ndarray | None:
+        if self._cosine_values is None and self._cosines is not None:
+            self._cosine_values = self._cosines()
+        return self._cosine_values
+
+    def _nonzero(self, values: np.ndarray | None) -> dict[tuple[int, int], float]:
+        if values is None:
+            return {}
+        return {key: float(values[g]) for key, g in self._group_of.items() if values[g]}
 
 
 def topic_phrasings(topic: Topic) -> list[tuple[int, str]]:
@@ -91,23 +139,26 @@ class LexicalIndex:
         self.unknown = math.log(max(len(self.topics), 2)) + 0.5
         self._column = {term: j for j, term in enumerate(sorted(self.idf))}
         idf = np.array([self.idf[t] for t in sorted(self.idf)])
-        self._phrasings = _incidence([terms for _, _, terms in found], self._column)
-        self._weight = self._phrasings @ idf
+        phrasings = _incidence([terms for _, _, terms in found], self._column)
+        self._weight = phrasings @ idf
+        self._phrasings = phrasings
         self._topic_terms = _incidence(topic_terms, self._column)
         sides = self.term_set([side for pair in vocab.contrasts for side in pair])
-        self._side_columns = np.array(sorted(self._column[t] for t in sides if t in self._column))
-        side_block = self._phrasings[:, self._side_columns] if len(self._side_columns) else None
-        self._side_block = side_block
-        self._has_side = (
-            np.asarray(side_block.sum(axis=1)).reshape(-1) > 0
-            if side_block is not None
-            else np.zeros(len(found), dtype=bool)
-        )
+        side_columns = sorted(self._column[t] for t in sides if t in self._column)
+        # Which side terms each phrasing names: a phrasing x side-term table of booleans.
+        self._side_of = {column: side for side, column in enumerate(side_columns)}
+        self._sides = phrasings[:, side_columns].toarray() > 0
+        self._has_side = self._sides.any(axis=1)
         keys = [(i, e) for i, e, _ in found]
-        self._starts = [k for k in range(len(keys)) if k == 0 or keys[k] != keys[k - 1]]
+        self._starts = np.array(
+            [k for k in range(len(keys)) if k == 0 or keys[k] != keys[k - 1]], dtype=np.int64
+        )
         self._keys = [keys[k] for k in self._starts]
+        self._group_of = {key: g for g, key in enumerate(self._keys)}
         self._group_topic = np.array([i for i, _ in self._keys], dtype=np.int64)
-        self._groups = _GroupTerms([terms for _, _, terms in found], self._starts, self._column)
+        self._groups = _GroupTerms(
+            [terms for _, _, terms in found], self._starts.tolist(), self._column
+        )
 
     def term_set(self, phrases: list[str]) -> frozenset[str]:
         """The stemmed terms of some vocabulary phrases."""
@@ -160,38 +211,33 @@ class LexicalIndex:
 
     def scores(self, query: Query) -> Scores:
         """Topic scores (best phrasing blended with coverage) and each entry's best phrasing."""
-        result = Scores()
         if query.known_weight == 0 or not self._keys:
-            return result
+            return Scores()
         vector = np.zeros(len(self._column))
         for term, weight in query.known.items():
             vector[self._column[term]] = weight
         matched = self._phrasings @ vector
         similarity = np.sqrt((matched / self._weight) * (matched / query.known_weight))
-        if self._side_block is not None:
-            asked = vector[self._side_columns] > 0
-            if asked.any():
-                shared = self._side_block @ asked.astype(float)
-                similarity[self._has_side & (shared == 0)] *= CONTRAST_PENALTY
+        asked = [side for column, side in self._side_of.items() if vector[column]]
+        if asked:
+            shared = self._sides[:, asked].any(axis=1)
+            similarity[self._has_side & ~shared] *= CONTRAST_PENALTY
         best = np.maximum.reduceat(similarity, self._starts)
         covered = self._topic_terms @ vector
         found = np.flatnonzero(best)
-        result.phrasings = dict(
-            zip([self._keys[g] for g in found], best[found].tolist(), strict=True)
-        )
         best_topic = np.zeros(len(self.topics))
         np.maximum.at(best_topic, self._group_topic[found], best[found])
         topics = np.flatnonzero(covered)
         blended = PHRASING_WEIGHT * best_topic[topics] + (1 - PHRASING_WEIGHT) * (
             covered[topics] / query.known_weight
         )
-        result.topics = dict(zip(topics.tolist(), blended.tolist(), strict=True))
-        cosines = self._groups.cosines([self._column[t] for t in query.terms if t in self._column])
-        found = np.flatnonzero(cosines)
-        result.groups = dict(
-            zip([self._keys[g] for g in found], cosines[found].tolist(), strict=True)
+        columns = [self._column[t] for t in query.terms if t in self._column]
+        return Scores(
+            dict(zip(topics.tolist(), blended.tolist(), strict=True)),
+            best,
+            self._group_of,
+            lambda: self._groups.cosines(columns),
         )
-        return result
 
 
 class _GroupTerms:
@@ -200,12 +246,17 @@ class _GroupTerms:
 
     def __init__(self, rows: list[set[str]], starts: list[int], column: dict[str, int]) -> None:
         counts = _incidence(rows, column)
-        ends = [*starts[1:], len(rows)]
-        by_group = sparse.vstack(
-            [sparse.csr_matrix(counts[a:b].sum(axis=0)) for a, b in zip(starts, ends, strict=True)]
-        ).tocsr()
+        # A 0/1 matrix of groups by rows: its product with the counts sums each group's rows.
+        sizes = np.diff([*starts, len(rows)])
+        members = sparse.csr_matrix(
+            (np.ones(len(rows)), np.arange(len(rows)), np.concatenate([[0], np.cumsum(sizes)])),
+            shape=(len(starts), len(rows)),
+        )
+        by_group = (members @ counts).tocsr()
+        by_group.sort_indices()
         transformer = TfidfTransformer(sublinear_tf=True).fit(by_group)
-        self._documents = transformer.transform(by_group).tocsr()
+        documents = transformer.transform(by_group).tocsr()
+        self._documents = documents
         self._idf = transformer.idf_
 
     def cosines(self, columns: list[int]) -> np.ndarray:

@@ -8,9 +8,12 @@ Whether a question is in scope at all is a separate decision (bot.matching.scope
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from bot.knowledge import Entry, KnowledgeBase, Topic
+from bot.matching.analysis import TEXTS_KEPT
 from bot.matching.focus import Focus, focus
 from bot.matching.learned import LearnedReading, TopicClassifier
 from bot.matching.lexical import OVERVIEW, LexicalIndex, Query, Scores
@@ -79,16 +82,23 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._lexical = LexicalIndex(kb)
-        self.analyzer = self._lexical.analyzer
-        self._topics = self._lexical.topics
-        self._learned = TopicClassifier(kb)
-        self._scope = ScopeGate(kb.vocabulary, self.analyzer)
-        self._title_terms = [frozenset(self.analyzer.terms(t.title)) for t in self._topics]
-        self._domain = self._lexical.term_set(kb.vocabulary.domain_terms)
-        self._capability = self._lexical.term_set(CAPABILITY_WORDS)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # The classifier's SVM trains in the pool (without the GIL) while the lexical
+            # index builds here: start-up takes the longer of the two, not their sum.
+            self._learned = TopicClassifier(kb, pool=pool)
+            self._lexical = LexicalIndex(kb)
+            self.analyzer = self._lexical.analyzer
+            self._topics = self._lexical.topics
+            self._scope = ScopeGate(kb.vocabulary, self.analyzer)
+            self._title_terms = [frozenset(self.analyzer.terms(t.title)) for t in self._topics]
+            self._domain = self._lexical.term_set(kb.vocabulary.domain_terms)
+            self._capability = self._lexical.term_set(CAPABILITY_WORDS)
+            self._learned.finish()
+        # A question's focus is read for the whole and for its asking sentence, alone and
+        # again with the previous turn.
+        self._focus = lru_cache(maxsize=TEXTS_KEPT)(self._focus_uncached)
 
-    def _focus(self, text: str) -> Focus:
+    def _focus_uncached(self, text: str) -> Focus:
         return focus(self.analyzer.surface(text, correct=True))
 
     def _read(
@@ -177,7 +187,7 @@ class Matcher:
         return query.unknown_weight > UNKNOWN_SUBJECT * known
 
     def _in_scope(self, reading: _Reading, best: float) -> bool:
-        covered = max(reading.scores.phrasings.values(), default=0.0) >= NEIGHBOUR_COVERED
+        covered = reading.scores.best_phrasing >= NEIGHBOUR_COVERED
         if self._about_a_neighbour(reading) and not covered:
             return False
         if self._names_a_topic(reading):
@@ -197,9 +207,9 @@ class Matcher:
     def _entry_score(reading: _Reading, key: tuple[int, int]) -> float:
         """How well a (topic, entry) group fits the question, 0..1: the mean of its readings."""
         return (
-            reading.scores.phrasings.get(key, 0.0)
+            reading.scores.phrasing(key)
             + reading.learned.similarity(key)
-            + reading.scores.groups.get(key, 0.0)
+            + reading.scores.group(key)
             + reading.learned.answer_similarity(key)
         ) / ENTRY_READINGS
 
@@ -218,10 +228,10 @@ class Matcher:
         if best < ENTRY_MIN or best < overview - ENTRY_MARGIN:
             return None
         # A broad question matching the overview's own phrasing as well gets the overview.
-        lexical = reading.scores.phrasings
-        broad = lexical.get((topic_index, OVERVIEW), 0.0)
+        lexical = reading.scores
+        broad = lexical.phrasing((topic_index, OVERVIEW))
         vague = len(reading.query.known) < PRECISE_TERMS
-        if broad >= BROAD_OVERVIEW and (vague or lexical.get((topic_index, index), 0.0) < broad):
+        if broad >= BROAD_OVERVIEW and (vague or lexical.phrasing((topic_index, index)) < broad):
             return None
         return topic.entries[index]
 
