@@ -161,7 +161,9 @@ class TopicClassifier:
         self._svm: LinearSVC | None = None
         self._fitting: Future[None] | None = None
         if self._size <= MAX_SVM_TOPICS:
-            self._svm = LinearSVC(C=SVM_C)
+            # A fixed seed: liblinear shuffles, and replicas built from the same knowledge base
+            # must give the same answer to the same question.
+            self._svm = LinearSVC(C=SVM_C, random_state=0)
             if pool is None:
                 self._fit(labels)
             else:

@@ -86,3 +86,10 @@ def test_the_answer_tells_sibling_entries_apart(
         "0.25"
         in topics[fargate].entries[[e.id for e in topics[fargate].entries].index(best)].answer
     )
+
+
+def test_two_builds_give_the_same_margins(kb: KnowledgeBase, classifier: TopicClassifier) -> None:
+    """Replicas built from one knowledge base answer alike: training is seeded, not random."""
+    again = TopicClassifier(kb)
+    for question in QUESTIONS:
+        assert again.scores(question) == classifier.scores(question)
