@@ -162,8 +162,9 @@ class TopicClassifier:
         self._fitting: Future[None] | None = None
         if self._size <= MAX_SVM_TOPICS:
             # A fixed seed: liblinear shuffles, and replicas built from the same knowledge base
-            # must give the same answer to the same question.
-            self._svm = LinearSVC(C=SVM_C, random_state=0)
+            # must give the same answer to the same question. tol 1e-3 (default 1e-4) trains
+            # ~0.1 s faster with the same answer on every labelled question in tests/data.
+            self._svm = LinearSVC(C=SVM_C, random_state=0, tol=1e-3)
             if pool is None:
                 self._fit(labels)
             else:
