@@ -58,14 +58,23 @@ class Scores:
         best: np.ndarray | None = None,
         group_of: dict[tuple[int, int], int] | None = None,
         cosines: Callable[[], np.ndarray] | None = None,
+        contrasted: np.ndarray | None = None,
     ) -> None:
-        """`best` is each group's best phrasing (group order, as `group_of` maps keys), and
-        `cosines` works out each group's cosine."""
+        """`best` is each group's best phrasing (group order, as `group_of` maps keys),
+        `cosines` works out each group's cosine, and `contrasted` marks the groups about the
+        other side of a contrast the question draws."""
         self.topics = topics if topics is not None else {}
         self._best = best
         self._group_of = group_of or {}
         self._cosines = cosines
         self._cosine_values: np.ndarray | None = None
+        self._contrasted = contrasted
+
+    def other_side(self, key: tuple[int, int]) -> bool:
+        """True when the group's phrasings name the side the question contrasts with the
+        one it names, and never that one ("patch fargate" and the plain-EC2 patching entry)."""
+        group = self._group_of.get(key)
+        return group is not None and self._contrasted is not None and bool(self._contrasted[group])
 
     def phrasing(self, key: tuple[int, int]) -> float:
         """The best phrasing score of a (topic, entry) group; 0.0 if none."""
@@ -149,12 +158,24 @@ class LexicalIndex:
         self._side_of = {column: side for side, column in enumerate(side_columns)}
         self._sides = phrasings[:, side_columns].toarray() > 0
         self._has_side = self._sides.any(axis=1)
+        # For each side term, the side terms it is contrasted with.
+        self._opponents: dict[int, list[int]] = {side: [] for side in self._side_of.values()}
+        for pair in vocab.contrasts:
+            ends = [self._column.get(next(iter(self.analyzer.terms(side)), "")) for side in pair]
+            for one, other in (ends, ends[::-1]):
+                if one in self._side_of and other in self._side_of:
+                    self._opponents[self._side_of[one]].append(self._side_of[other])
         keys = [(i, e) for i, e, _ in found]
         self._starts = np.array(
             [k for k in range(len(keys)) if k == 0 or keys[k] != keys[k - 1]], dtype=np.int64
         )
         self._keys = [keys[k] for k in self._starts]
         self._group_of = {key: g for g, key in enumerate(self._keys)}
+        self._group_sides = (
+            np.logical_or.reduceat(self._sides, self._starts, axis=0)
+            if len(self._starts)
+            else self._sides
+        )
         self._group_topic = np.array([i for i, _ in self._keys], dtype=np.int64)
         self._groups = _GroupTerms(
             [terms for _, _, terms in found], self._starts.tolist(), self._column
@@ -219,9 +240,14 @@ class LexicalIndex:
         matched = self._phrasings @ vector
         similarity = np.sqrt((matched / self._weight) * (matched / query.known_weight))
         asked = [side for column, side in self._side_of.items() if vector[column]]
+        contrasted = None
         if asked:
             shared = self._sides[:, asked].any(axis=1)
             similarity[self._has_side & ~shared] *= CONTRAST_PENALTY
+            opponents = sorted({o for side in asked for o in self._opponents[side]} - set(asked))
+            if opponents:
+                named = self._group_sides[:, asked].any(axis=1)
+                contrasted = np.asarray(self._group_sides[:, opponents].any(axis=1) & ~named)
         best = np.maximum.reduceat(similarity, self._starts)
         covered = self._topic_terms @ vector
         found = np.flatnonzero(best)
@@ -237,6 +263,7 @@ class LexicalIndex:
             best,
             self._group_of,
             lambda: self._groups.cosines(columns),
+            contrasted,
         )
 
 

@@ -16,7 +16,7 @@ from bot.knowledge import Entry, KnowledgeBase, Topic
 from bot.matching.analysis import TEXTS_KEPT
 from bot.matching.focus import Focus, focus
 from bot.matching.learned import LearnedReading, TopicClassifier
-from bot.matching.lexical import OVERVIEW, LexicalIndex, Query, Scores
+from bot.matching.lexical import CONTRAST_PENALTY, OVERVIEW, LexicalIndex, Query, Scores
 from bot.matching.match import Match, Suggestion
 from bot.matching.scope import QuestionWeights, ScopeGate
 from bot.matching.text import asking_sentence
@@ -75,6 +75,8 @@ class _Reading:
     weakly_anchored: bool = False
     # Read with the previous question of a conversation about our services.
     in_conversation: bool = False
+    # ... and that question set our services against each other ("ecs vs ec2?").
+    after_comparison: bool = False
 
 
 class Matcher:
@@ -93,6 +95,8 @@ class Matcher:
             self._title_terms = [frozenset(self.analyzer.terms(t.title)) for t in self._topics]
             self._domain = self._lexical.term_set(kb.vocabulary.domain_terms)
             self._capability = self._lexical.term_set(CAPABILITY_WORDS)
+            # The words of a message that only names a service ("and on ec2?", "same for ecs?").
+            self._side_terms = frozenset(self.analyzer.terms(" ".join(_SIDE_WORDS))) | {"same"}
             self._learned.finish()
         # A question's focus is read for the whole and for its asking sentence, alone and
         # again with the previous turn.
@@ -105,6 +109,8 @@ class Matcher:
         self, question: str, context: str | None, context_topic: str | None = None
     ) -> _Reading:
         own = self._focus(question)
+        real_context = bool(context) and context != DEFAULT_COMPARISON
+        before = self._focus(context) if context and real_context else None
         if context and own.sides:
             # "how is that done on ec2?" keeps the previous topic, not its service.
             context = " ".join(
@@ -118,6 +124,10 @@ class Matcher:
             extra = self._learned.scores(context)
             weight = CONTEXT_LEARNED_BACK if own.refers_back else CONTEXT_LEARNED
             learned = [a + weight * b for a, b in zip(learned, extra, strict=True)]
+        if context and real_context:
+            # Which entry answers a follow-up depends on what it follows: "what about
+            # windows?" after a billing question is about Windows billing.
+            learned_reading = self._learned.read(f"{context} {question}")
         combined = {}
         for index, lexical in scores.topics.items():
             value = lexical + LEARNED_WEIGHT * learned[index]
@@ -129,7 +139,6 @@ class Matcher:
             if own.refers_back and context_topic == self._topics[index].id:
                 value += FOLLOW_UP_BONUS
             combined[index] = value
-        real_context = context and context != DEFAULT_COMPARISON
         scope_text = f"{question} {context}" if real_context else question
         return _Reading(
             query,
@@ -139,7 +148,8 @@ class Matcher:
             scope_text,
             self._asking_focus(question),
             learned_reading,
-            in_conversation=bool(real_context),
+            in_conversation=real_context,
+            after_comparison=before is not None and before.comparative and len(before.sides) > 1,
         )
 
     def _asking_focus(self, question: str) -> Focus:
@@ -205,20 +215,26 @@ class Matcher:
 
     @staticmethod
     def _entry_score(reading: _Reading, key: tuple[int, int]) -> float:
-        """How well a (topic, entry) group fits the question, 0..1: the mean of its readings."""
+        """How well a (topic, entry) group fits the question, 0..1: the mean of its readings,
+        lowered for an entry about the other side of a contrast the question draws."""
+        contrast = CONTRAST_PENALTY if reading.scores.other_side(key) else 1.0
         return (
-            reading.scores.phrasing(key)
-            + reading.learned.similarity(key)
-            + reading.scores.group(key)
-            + reading.learned.answer_similarity(key)
-        ) / ENTRY_READINGS
+            contrast
+            * (
+                reading.scores.phrasing(key)
+                + reading.learned.similarity(key)
+                + reading.scores.group(key)
+                + reading.learned.answer_similarity(key)
+            )
+            / ENTRY_READINGS
+        )
 
     def _entry(self, topic_index: int, reading: _Reading) -> Entry | None:
         """The topic's entry that answers the question, or None for the overview."""
         topic = self._topics[topic_index]
         if reading.focus.broad or not topic.entries:
             return None
-        if reading.weakly_anchored and reading.focus.picks_one:
+        if reading.focus.picks_one and (reading.weakly_anchored or reading.after_comparison):
             # "which one has less to patch?" compares ECS and EC2: the overview does that.
             return None
         best, index = max(
@@ -281,8 +297,14 @@ class Matcher:
         if not context or (verdict.confident and own.names_a_service and not own.follow_up):
             return verdict
         short = len(question.split()) <= SHORT_FOLLOW_UP_WORDS
-        if not self._could_follow_up(alone):
+        if not self._could_follow_up(question, alone):
             return verdict
+        swapped = self._other_side(question, alone, context)
+        if swapped is not None:
+            # "and ec2?" after "how is fargate billed?" asks "how is ec2 billed?".
+            again = self._verdict(question, self._read(swapped, None), followed_up=True)
+            if again.confident:
+                return again
         if own.follow_up or (not verdict.confident and short) or not own.names_a_service:
             reading = self._read(question, context, context_topic)
             if context == DEFAULT_COMPARISON:
@@ -294,15 +316,33 @@ class Matcher:
             return followed
         return verdict
 
-    def _could_follow_up(self, alone: _Reading) -> bool:
+    def _could_follow_up(self, question: str, alone: _Reading) -> bool:
         """Whether a message may lean on the conversation at all: it names one of our
         services, or most of it is the knowledge base's words ("where is the coffee
-        machine?" after a cost answer is not about cost)."""
+        machine?" after a cost answer is not about cost); never when it names a service we
+        do not cover ("how do i tune postgres?") or asks whether something unknown is
+        supported ("does ecs support ipv6?"): those stand alone."""
+        if self._scope.names_only_foreign(question) or self._asks_about_the_unknown(alone):
+            return False
         if alone.focus.sides:
             return True
         query = alone.query
         total = query.known_weight + query.unknown_weight
         return total > 0 and query.known_weight / total >= FOLLOW_UP_KNOWN_SHARE
+
+    def _other_side(self, question: str, alone: _Reading, context: str) -> str | None:
+        """For a message that only names another of our services ("and ec2?", "same for
+        fargate?"), the previous question asked about that service instead; else None."""
+        if context == DEFAULT_COMPARISON or not set(alone.query.terms) <= self._side_terms:
+            return None
+        named = {w for w in self.analyzer.surface(question, correct=True) if w in _SIDE_WORDS}
+        before = self.analyzer.surface(context, correct=True)
+        replaced = {w for w in before if w in _SIDE_WORDS}
+        if len(named) != 1 or len(replaced) > 1 or named == replaced:
+            return None
+        side = next(iter(named))
+        words = [side if w in _SIDE_WORDS else w for w in before]
+        return " ".join(words if replaced else [*words, "on", side])
 
     def ranked(self, question: str) -> list[tuple[Topic, float]]:
         """Every topic sharing a term with the question, best first, with its combined score."""

@@ -46,6 +46,12 @@ class ScopeGate:
             tuple(analyzer.surface(t, correct=False)) for t in vocabulary.out_of_scope_terms
         ]
 
+    def names_only_foreign(self, question: str) -> bool:
+        """True when `question` names a service or tool we do not cover and none of ours."""
+        if contains(self._analyzer.terms(question, correct=True), self._strong):
+            return False
+        return contains(self._analyzer.surface(question, correct=True), self._foreign)
+
     def allows(
         self,
         question: str,

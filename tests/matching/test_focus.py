@@ -181,3 +181,60 @@ def test_an_unrelated_message_does_not_become_a_follow_up(answerer: Answerer) ->
     """After a cost answer, 'where is the coffee machine' is still not the bot's to answer."""
     _, got = follow(answerer, "how is fargate billed?", "where is the coffee machine")
     assert got is None
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "entry_id"),
+    [
+        ("how is fargate billed?", "and ec2?", "cost-ec2-per-second-billing"),
+        ("max memory for a fargate task?", "and on ec2?", "task-size-on-ec2-capacity"),
+        ("how do i patch ec2 instances?", "what about fargate?", "patching-fargate"),
+        ("how is fargate billed?", "what about windows?", "win-fargate-billing"),
+        ("can fargate run privileged containers?", "what about windows?", "win-fargate-support"),
+    ],
+)
+def test_a_follow_up_gets_the_fact_it_asks_for(
+    answerer: Answerer, first: str, second: str, entry_id: str
+) -> None:
+    """Naming only another service asks the same question of it; a new subject ("windows")
+    is read with what it follows, down to the entry."""
+    turn = answerer.reply(first).turn
+    match = answerer.reply(second, previous=turn).match
+    assert match is not None and match.confident
+    assert match.entry is not None and match.entry.id == entry_id
+
+
+def test_which_one_after_a_comparison_gets_the_overview(answerer: Answerer) -> None:
+    """'which one has less to patch?' after 'ecs vs ec2?' compares the two: the overview,
+    not the plain-EC2 entry."""
+    turn = answerer.reply("ecs vs ec2?").turn
+    match = answerer.reply("which one has less to patch?", previous=turn).match
+    assert match is not None and match.topic is not None
+    assert (match.topic.id, match.entry) == ("os-patching", None)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("whats the diff between task role and execution role", "how do i tune postgres"),
+        ("windows containers on ecs?", "does ecs support ipv6"),
+    ],
+)
+def test_a_question_that_stands_alone_does_not_borrow_the_topic(
+    answerer: Answerer, first: str, second: str
+) -> None:
+    """A service we do not cover, or an unknown capability, is not made a follow-up: it gets
+    the same reply it would get alone, not the previous topic with confidence."""
+    turn = answerer.reply(first).turn
+    assert turn is not None
+    followed = answerer.reply(second, previous=turn).match
+    alone = answerer.reply(second).match
+    assert followed is not None and alone is not None
+    assert (followed.topic, followed.confident) == (alone.topic, alone.confident)
+    assert followed.topic is None or followed.topic.id != turn.topic_id
+
+
+def test_an_entry_about_the_other_service_loses(matcher: Matcher) -> None:
+    """'how do i patch fargate' gets the Fargate patching fact, not plain EC2's."""
+    match = matcher.match("how do i patch fargate")
+    assert match.entry is not None and match.entry.id == "patching-fargate"
