@@ -30,6 +30,32 @@ GREETINGS = frozenset(
         "cheers",
     }
 )
+# Words of small talk: a message of these alone ("ok thanks", "great, got it") is a greeting
+# or a thank-you too.
+SMALL_TALK = frozenset(
+    {
+        *GREETINGS,
+        "ok",
+        "okay",
+        "k",
+        "great",
+        "cool",
+        "nice",
+        "awesome",
+        "perfect",
+        "got",
+        "it",
+        "sounds",
+        "good",
+        "thank",
+        "you",
+        "much",
+        "very",
+        "so",
+        "all",
+        "there",
+    }
+)
 RECOMMEND_WORD = "recommend"
 RECOMMEND_PHRASES = frozenset(
     {RECOMMEND_WORD, "help me choose", "recommendation", "recommend me", "choose for me"}
@@ -49,7 +75,9 @@ def as_question(text: str) -> str:
     like."""
     stripped = text.strip()
     normalised = _normalised(stripped)
-    return "" if normalised in HELP_WORDS or normalised in GREETINGS else stripped
+    words = normalised.replace(",", " ").replace("!", " ").split()
+    small_talk = bool(words) and all(word in SMALL_TALK for word in words)
+    return "" if normalised in HELP_WORDS or normalised in GREETINGS or small_talk else stripped
 
 
 def wants_recommendation(text: str) -> bool:

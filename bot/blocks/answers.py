@@ -185,7 +185,7 @@ def build_did_you_mean(match: Match) -> list[Block]:
     return [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"I'm not sure I understood _{escape_mrkdwn(question)}_. "
+                text=f"I'm not sure I understood “{escape_mrkdwn(question)}”. "
                 f"My best guess is *{guess}*:"
             )
         ),
@@ -206,7 +206,7 @@ def build_out_of_scope(question: str, kb: KnowledgeBase) -> list[Block]:
         SectionBlock(
             text=MarkdownTextObject(
                 text=(
-                    f"I don't cover _{escape_mrkdwn(echo)}_. I answer questions about choosing "
+                    f"I don't cover “{escape_mrkdwn(echo)}”. I answer questions about choosing "
                     "between *Amazon ECS* and *Amazon EC2*: cost, scaling, availability, "
                     "Fargate, networking, security, patching, deployments, migration and more."
                 )

@@ -29,7 +29,10 @@ def test_asking_for_a_recommendation_offers_the_dialog(answerer: Answerer, text:
     assert '"recommend_start"' in str(to_dicts(reply.blocks)).replace("'", '"')
 
 
-@pytest.mark.parametrize("text", ["hi", "Hello!", "thanks", ":wave: thank you!", "good morning"])
+@pytest.mark.parametrize(
+    "text",
+    ["hi", "Hello!", "thanks", ":wave: thank you!", "good morning", "ok thanks", "great, got it!"],
+)
 def test_a_greeting_gets_how_to_ask(answerer: Answerer, text: str) -> None:
     """A greeting or thanks alone is answered with the help, not "I don't cover _hi_"."""
     reply = answerer.reply(text)
@@ -41,6 +44,7 @@ def test_a_question_is_not_mistaken_for_a_command() -> None:
     """Questions that merely contain the words stay questions."""
     assert as_question("can you help me with fargate pricing?") != ""
     assert as_question("hi, how is fargate billed?") != ""
+    assert as_question("ok so is it good for gpus") != ""
     assert not wants_recommendation("what do you recommend for gpu workloads?")
 
 
