@@ -7,6 +7,7 @@ no storage imports: the Slack app, storage and the CLI all count through these f
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from contextvars import ContextVar
@@ -75,19 +76,36 @@ def _one_of(value: str, allowed: frozenset[str]) -> str:
     return value if value in allowed else OTHER
 
 
+# The series counted on every request, looked up once each: `labels()` validates the values and
+# takes a lock every time. They are cached by values already narrowed to their fixed sets.
+@functools.cache
+def _requests(entry_point: str) -> Counter:
+    return REQUESTS.labels(entry_point)
+
+
+@functools.cache
+def _answers(entry_point: str, outcome: str) -> tuple[Counter, Histogram]:
+    return ANSWERS.labels(entry_point, outcome), ANSWER_SECONDS.labels(entry_point)
+
+
+@functools.cache
+def _outbox(outcome: str) -> Counter:
+    return OUTBOX_POSTS.labels(outcome)
+
+
 def request_received(entry_point: str) -> None:
     """Count one Slack delivery, and start its answer clock (for this request's context)."""
-    REQUESTS.labels(_one_of(entry_point, ENTRY_POINTS)).inc()
+    _requests(_one_of(entry_point, ENTRY_POINTS)).inc()
     _started.set(time.monotonic())
 
 
 def answer_sent(entry_point: str, outcome: str) -> None:
     """Count an answer by outcome, and observe its latency when the request's clock runs."""
-    entry_point = _one_of(entry_point, ENTRY_POINTS)
-    ANSWERS.labels(entry_point, _one_of(outcome, OUTCOMES)).inc()
+    answers, seconds = _answers(_one_of(entry_point, ENTRY_POINTS), _one_of(outcome, OUTCOMES))
+    answers.inc()
     started = _started.get()
     if started is not None:
-        ANSWER_SECONDS.labels(entry_point).observe(time.monotonic() - started)
+        seconds.observe(time.monotonic() - started)
 
 
 def follow_up_resolved(via: str) -> None:
@@ -135,4 +153,4 @@ def exposition() -> tuple[bytes, str]:
 
 def outbox_post(outcome: str) -> None:
     """Count one outbox outcome: delivered, retried, delivered_late or given_up."""
-    OUTBOX_POSTS.labels(_one_of(outcome, OUTBOX_OUTCOMES)).inc()
+    _outbox(_one_of(outcome, OUTBOX_OUTCOMES)).inc()

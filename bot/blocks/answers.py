@@ -182,14 +182,26 @@ def build_did_you_mean(match: Match) -> list[Block]:
     asked = match.question if len(match.question) <= ECHO_LIMIT else asking_sentence(match.question)
     question, _ = truncate(asked, ECHO_LIMIT)
     guess = escape_mrkdwn(match.topic.title)
+    echo = SectionBlock(
+        text=MarkdownTextObject(
+            text=f"I'm not sure I understood “{escape_mrkdwn(question)}”. "
+            f"My best guess is *{guess}*:"
+        )
+    )
+    # Only the first block echoes the question: the rest is built once per guess and candidates.
+    rest = BLOCK_CACHE.blocks(
+        (match.entry, *candidates),
+        ("did_you_mean",),
+        lambda: _guess_and_candidates(candidates[0], match.entry, candidates),
+    )
+    return [echo, *rest]
+
+
+def _guess_and_candidates(
+    guess: Topic, entry: Entry | None, candidates: list[Topic]
+) -> list[Block]:
     return [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"I'm not sure I understood “{escape_mrkdwn(question)}”. "
-                f"My best guess is *{guess}*:"
-            )
-        ),
-        SectionBlock(text=MarkdownTextObject(text=match.topic.lead_for(match.entry))),
+        SectionBlock(text=MarkdownTextObject(text=guess.lead_for(entry))),
         ContextBlock(elements=[MarkdownTextObject(text="Did you mean one of these?")]),
         ActionsBlock(
             block_id="did_you_mean",
@@ -201,17 +213,22 @@ def build_did_you_mean(match: Match) -> list[Block]:
 def build_out_of_scope(question: str, kb: KnowledgeBase) -> list[Block]:
     """Honest "I don't cover that": what the bot covers and three example questions."""
     echo, _ = truncate(question, ECHO_LIMIT)
+    said = SectionBlock(
+        text=MarkdownTextObject(
+            text=(
+                f"I don't cover “{escape_mrkdwn(echo)}”. I answer questions about choosing "
+                "between *Amazon ECS* and *Amazon EC2*: cost, scaling, availability, "
+                "Fargate, networking, security, patching, deployments, migration and more."
+            )
+        )
+    )
+    # Only the first block echoes the question: the examples are built once per knowledge base.
+    return [said, *BLOCK_CACHE.blocks((kb,), ("out_of_scope",), lambda: _examples(kb))]
+
+
+def _examples(kb: KnowledgeBase) -> list[Block]:
     examples = example_topics(kb)
     return [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=(
-                    f"I don't cover “{escape_mrkdwn(echo)}”. I answer questions about choosing "
-                    "between *Amazon ECS* and *Amazon EC2*: cost, scaling, availability, "
-                    "Fargate, networking, security, patching, deployments, migration and more."
-                )
-            )
-        ),
         SectionBlock(text=MarkdownTextObject(text="*Try asking:*")),
         ActionsBlock(
             block_id="examples", elements=[topic_button(t, i) for i, t in enumerate(examples)]

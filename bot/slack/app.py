@@ -31,7 +31,7 @@ from bot.slack.config import build_delivery_client, slack_credentials, tune_web_
 from bot.slack.delivery import Deliverer, DeliveryPolicy, TokenFor, attach_deliverer
 from bot.slack.listeners import LISTENER_MODULES
 from bot.slack.listeners.common import SORRY
-from bot.slack.middleware import inject_services_and_dedupe
+from bot.slack.middleware import Direct, inject_services_and_dedupe
 from bot.slack.observability import observe_delivery
 from bot.slack.services import Services
 
@@ -67,8 +67,13 @@ class SlackApp(AsyncApp):
     very bytes the edge has already checked and cleaned."""
 
     def __init__(self, *, signing_secret: str, **kwargs: Any) -> None:
+        # No listener takes the assistant-thread utilities (say, set_status...) that Bolt
+        # otherwise attaches, in a middleware of its own, to every event's listener.
         super().__init__(
-            signing_secret=signing_secret, request_verification_enabled=False, **kwargs
+            signing_secret=signing_secret,
+            request_verification_enabled=False,
+            attaching_conversation_kwargs_enabled=False,
+            **kwargs,
         )
         self.signing_secret = signing_secret
 
@@ -152,8 +157,9 @@ def create_app(
         deliverer=deliverer,
         eraser=eraser or NullEraser(),
     )
-    app.middleware(observe_delivery)  # first: retries dropped by the next one count and log too
-    app.middleware(inject_services_and_dedupe(services, deduper))
+    # first: retries dropped by the next one count and log too
+    app.middleware(Direct(observe_delivery))
+    app.middleware(Direct(inject_services_and_dedupe(services, deduper)))
     register_listeners(app)
     return app
 

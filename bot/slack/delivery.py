@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import random
@@ -32,7 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot.ports import OutboxStore, Post, Queued
 from bot.settings import Settings
-from bot.slack.delivery_attempt import Outcome, attempt
+from bot.slack.delivery_attempt import Blocks, Outcome, attempt
 from bot.slack.outbox_memory import MemoryOutbox, MemoryQueued
 
 logger = logging.getLogger(__name__)
@@ -126,28 +127,31 @@ class Deliverer:
         """Post through `session`, the server's one Web API session (kept-alive connections)."""
         self._client.session = session
 
-    async def post(self, post: Post, *, token: str | None) -> None:
+    async def post(self, post: Post, *, token: str | None, blocks: Blocks | None = None) -> None:
         """Send `post` now, or leave it queued for the worker when sending failed or an earlier
-        post in its conversation is waiting. Raises SlackApiError if Slack refuses it for good."""
+        post in its conversation is waiting. Raises SlackApiError if Slack refuses it for good.
+        `blocks`: the post's blocks as dicts, sent as they are; `post.blocks` (their JSON) may
+        then be None, and is written from them only if the post is kept."""
         if self._store is None or self._backlog or _conversation(post) in self._open_conversations:
-            await self._keep_then_send(post, token)
+            await self._keep_then_send(post, token, blocks)
         else:
-            await self._send_then_keep(post, token)
+            await self._send_then_keep(post, token, blocks)
 
-    async def _keep_then_send(self, post: Post, token: str | None) -> None:
+    async def _keep_then_send(self, post: Post, token: str | None, blocks: Blocks | None) -> None:
         """Keep the post first, then send it unless an earlier one in its conversation waits."""
+        post = _with_json(post, blocks)
         store, post_id = await self._add(post, owner=self.owner)
         if post_id is None:
             self._backlog = True
             self._wake_up()
             return
         queued = _fresh(post_id, post, self.policy.give_up_after)
-        outcome = await attempt(self._client, queued, token)
+        outcome = await attempt(self._client, queued, token, blocks=blocks)
         await self._settle(store, queued, outcome, apologise=False)
         if outcome.exc is not None:
             raise outcome.exc
 
-    async def _send_then_keep(self, post: Post, token: str | None) -> None:
+    async def _send_then_keep(self, post: Post, token: str | None, blocks: Blocks | None) -> None:
         """Send at once, and keep the post in the outbox (leased, in doubt, as an attempted
         one) only when Slack has not confirmed it within `keep_after` seconds or refused it:
         a post Slack takes at once costs no database write."""
@@ -155,11 +159,12 @@ class Deliverer:
         keeping: list[asyncio.Task[tuple[OutboxStore, int | None]]] = []
 
         def keep() -> None:  # Slack is slow: keep the post while the attempt goes on
-            keeping.append(asyncio.ensure_future(self._add(post, owner=self.owner, attempted=True)))
+            kept = self._add(_with_json(post, blocks), owner=self.owner, attempted=True)
+            keeping.append(asyncio.ensure_future(kept))
 
         timer = asyncio.get_running_loop().call_later(self.policy.keep_after, keep)
         try:
-            outcome = await attempt(self._client, queued, token)
+            outcome = await attempt(self._client, queued, token, blocks=blocks)
         finally:
             timer.cancel()
         if not keeping and outcome.status == "delivered":
@@ -168,7 +173,8 @@ class Deliverer:
         if keeping:
             store, post_id = await keeping[0]
         else:
-            store, post_id = await self._add(post, owner=self.owner, attempted=True)
+            kept = _with_json(post, blocks)
+            store, post_id = await self._add(kept, owner=self.owner, attempted=True)
         if post_id is not None:  # None: the key was kept already, a repeat of this post
             await self._settle(store, replace(queued, id=post_id), outcome, apologise=False)
         if outcome.exc is not None:
@@ -380,6 +386,14 @@ class Deliverer:
             text=self._apology_text,
             blocks=None,
         )
+
+
+def _with_json(post: Post, blocks: Blocks | None) -> Post:
+    """`post` as the outbox keeps it: with its blocks' JSON, written from `blocks` if it has
+    none yet (a post Slack takes at once is never serialised)."""
+    if post.blocks is not None or not blocks:
+        return post
+    return replace(post, blocks=json.dumps(list(blocks)))
 
 
 def _conversation(post: Post | Queued) -> tuple[str, str]:

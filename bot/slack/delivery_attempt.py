@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,26 +49,36 @@ class Outcome:
 DELIVERED = Outcome("delivered")
 
 
-async def attempt(client: AsyncWebClient, post: Queued, token: str | None) -> Outcome:
-    """Deliver `post` once, looking for it first when it is in doubt."""
+Blocks = Sequence[dict[str, Any]]
+
+
+async def attempt(
+    client: AsyncWebClient, post: Queued, token: str | None, *, blocks: Blocks | None = None
+) -> Outcome:
+    """Deliver `post` once, looking for it first when it is in doubt. `blocks`, when given, are
+    the post's blocks as dicts already (what its JSON holds), so they are not parsed again."""
     if post.in_doubt:
         found = await find_posted(client, post, token)
         if isinstance(found, Outcome):
             return found
         if found:
             return Outcome("delivered", error="found in the conversation")
-    return await send_once(client, post, token)
+    return await send_once(client, post, token, blocks=blocks)
 
 
-async def send_once(client: AsyncWebClient, post: Queued, token: str | None) -> Outcome:
-    """One chat.postMessage with the post's key in its metadata."""
+async def send_once(
+    client: AsyncWebClient, post: Queued, token: str | None, *, blocks: Blocks | None = None
+) -> Outcome:
+    """One chat.postMessage with the post's key in its metadata; `blocks` as in `attempt`."""
+    if blocks is None and post.blocks:
+        blocks = json.loads(post.blocks)
     try:
         await client.chat_postMessage(
             token=token,
             channel=post.channel,
             thread_ts=post.thread_ts or None,
             text=post.text,
-            blocks=json.loads(post.blocks) if post.blocks else None,
+            blocks=blocks or None,
             metadata={"event_type": METADATA_EVENT_TYPE, "event_payload": {"key": post.key}},
         )
     except Exception as exc:

@@ -5,7 +5,7 @@ so each has a stable key for the outbox and its message metadata."""
 from __future__ import annotations
 
 import hashlib
-import json
+import itertools
 import uuid
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -40,13 +40,18 @@ class DeliveryScope:
         return f"{request}#{suffix}"
 
 
+# A request Slack never repeats (a slash command) is keyed by this process's random prefix and
+# a serial: unique across replicas without a uuid4 (a system call) for every request.
+_PROCESS = uuid.uuid4().hex
+_serials = itertools.count(1)
+
 _scope: ContextVar[DeliveryScope | None] = ContextVar("ecsbot_delivery_scope", default=None)
 
 
 def open_delivery_scope(deliverer: Deliverer, request_key: str | None, team_id: str | None) -> None:
     """Posts made while handling this request (in this task and the listener tasks it
     starts) go through `deliverer`; a request Slack never repeats gets a random key."""
-    key = request_key or f"request:{uuid.uuid4().hex}"
+    key = request_key or f"request:{_PROCESS}{next(_serials):x}"
     _scope.set(DeliveryScope(deliverer, key, team_id or UNKNOWN_TEAM))
 
 
@@ -67,6 +72,7 @@ async def post_message(
             channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
         )
         return
+    payload = list(blocks) if blocks else None
     post = Post(
         key=scope.next_key(apology=apology),
         kind="apology" if apology else "answer",
@@ -74,6 +80,6 @@ async def post_message(
         channel=channel,
         thread_ts=thread_ts or "",
         text=text,
-        blocks=json.dumps(list(blocks)) if blocks else None,
+        blocks=None,  # written from `payload` only if the outbox keeps the post
     )
-    await scope.deliverer.post(post, token=client.token)
+    await scope.deliverer.post(post, token=client.token, blocks=payload)

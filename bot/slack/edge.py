@@ -34,6 +34,8 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# How JSON can carry a surrogate (valid UTF-8 cannot): \\uD800 to \\uDFFF, in any case.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class EdgeRefusal(Exception):
@@ -81,10 +83,16 @@ def cleaned(value: Any, depth: int = 0) -> Any:
 
 
 def _json(text: str) -> Any:
+    """`text` parsed, cleaned (see `cleaned`) unless it plainly needs no cleaning: no JSON
+    escape of a surrogate in it, and too few brackets to nest past MAX_DEPTH (brackets inside
+    strings count too, so this only ever walks more often than needed)."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except (ValueError, RecursionError):
         raise EdgeRefusal(400, "malformed JSON") from None
+    if _SURROGATE_ESCAPE.search(text) or text.count("{") + text.count("[") > MAX_DEPTH:
+        return cleaned(value)
+    return value
 
 
 def parsed_body(raw: bytes, content_type: str) -> dict[str, Any]:
@@ -97,13 +105,13 @@ def parsed_body(raw: bytes, content_type: str) -> dict[str, Any]:
     if content_type == JSON_TYPE:
         body = _json(text)
     else:
+        # parse_qsl decodes with errors="replace": no lone surrogate, and a form is one level.
         body = dict(parse_qsl(text, keep_blank_values=True))
         if "payload" in body:
             body = _json(body["payload"])
     if not isinstance(body, dict):
         raise EdgeRefusal(400, "not an object")
-    result: dict[str, Any] = cleaned(body)
-    return result
+    return body
 
 
 def checked_body(raw: bytes, content_type: str) -> dict[str, Any]:

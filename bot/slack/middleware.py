@@ -21,6 +21,8 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot import metrics
@@ -141,6 +143,30 @@ async def first_delivery() -> bool:
     not the first); True for the first delivery and for requests claimed before their ack."""
     claim = _event_claim.get(None)
     return True if claim is None else await claim
+
+
+class Direct(AsyncMiddleware):
+    """A middleware function of `body`, `context` and `next`, run without Bolt's argument
+    injection: Bolt wraps a plain function in AsyncCustomMiddleware, which inspects and builds
+    every argument it could take (a logger, a Web API client...) for each request."""
+
+    def __init__(self, func: Middleware) -> None:
+        self.func = func
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse | None:
+        """Call the function with the request's body and context."""
+        return await self.func(body=req.body, context=req.context, next=next)
+
+    @property
+    def name(self) -> str:
+        """The function's name (Bolt's debug lines name each middleware)."""
+        return f"Direct({getattr(self.func, '__qualname__', self.func)})"
 
 
 def inject_services_and_dedupe(

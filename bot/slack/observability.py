@@ -67,9 +67,10 @@ def entry_point(body: dict[str, Any]) -> str:
 
 
 async def observe_delivery(
-    body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    body: dict[str, Any], next: Callable[[], Awaitable[None]], **_: Any
 ) -> BoltResponse | None:
-    """Bolt middleware: bind the event id to the log context and count the delivery."""
+    """Bolt middleware: bind the event id to the log context and count the delivery (takes
+    `context` too, unused, like every `bot.slack.middleware.Direct` function)."""
     event_id = body.get("event_id")
     bind_log_context(event_id=event_id[:MAX_ID_CHARS] if isinstance(event_id, str) else None)
     metrics.request_received(entry_point(body))

@@ -7,11 +7,14 @@ import json
 import logging
 import signal
 from collections.abc import Sequence
+from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 from aiohttp import log as aiohttp_log
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.slack.app import SlackApp, authorize_once
@@ -56,6 +59,28 @@ async def _bolt_request(request: web.Request) -> AsyncBoltRequest | web.Response
         return _bad_request(400, "malformed request")
 
 
+class CheckedRequest(AsyncBoltRequest):
+    """Bolt's request for a body the edge has already parsed and checked: Bolt takes the dict
+    as it is, instead of a JSON string of it that it would parse again."""
+
+    def __init__(
+        self, *, body: dict[str, Any], query: str, headers: dict[str, str | Sequence[str]]
+    ) -> None:
+        super().__init__(body="", query=query, headers=headers)
+        self.body = body
+        self.context = build_async_context(AsyncBoltContext({}), body)
+
+    def to_copyable(self) -> AsyncBoltRequest:
+        """A plain copy, with the body as JSON (Bolt copies requests for lazy listeners)."""
+        return AsyncBoltRequest(
+            body=json.dumps(self.body),
+            query=self.query,
+            headers=self.headers,
+            context=self.context.to_copyable(),
+            mode=self.mode,
+        )
+
+
 def _edge(request: web.Request, raw: bytes) -> AsyncBoltRequest:
     """Check `raw` at the edge (signature first, then type, format and shape) and build the
     request Bolt gets: the checked, cleaned body; EdgeRefusal otherwise."""
@@ -68,7 +93,7 @@ def _edge(request: web.Request, raw: bytes) -> AsyncBoltRequest:
     headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in request.headers.items()}
     headers["content-type"] = JSON_TYPE  # the body Bolt gets is JSON, whatever Slack sent
     try:
-        return AsyncBoltRequest(body=json.dumps(body), query=request.query_string, headers=headers)
+        return CheckedRequest(body=body, query=request.query_string, headers=headers)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError):
         raise EdgeRefusal(400, "unexpected shape") from None
 
