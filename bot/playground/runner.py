@@ -31,11 +31,23 @@ HOST = "127.0.0.1"
 DRAIN_SECONDS = 5.0  # a local page: no load balancer waiting, but no answer cut off either
 
 
+# One person trying the bot asks faster than a workspace member should: a demo that hits
+# "you're asking faster than I can keep up with" after 20 questions teaches nothing.
+PLAYGROUND_RATE_LIMIT_PER_MINUTE = 600
+
+
 def local_settings(settings: Settings) -> Settings:
     """`settings` for the playground: a generated bot token and signing secret instead of any
-    Slack credentials, and no Redis (nothing leaves the machine)."""
+    Slack credentials, no Redis (nothing leaves the machine), and a per-user rate limit of
+    PLAYGROUND_RATE_LIMIT_PER_MINUTE unless RATE_LIMIT_PER_MINUTE is set."""
+    limit = (
+        settings.rate_limit_per_minute
+        if "rate_limit_per_minute" in settings.model_fields_set
+        else PLAYGROUND_RATE_LIMIT_PER_MINUTE
+    )
     return settings.model_copy(
         update={
+            "rate_limit_per_minute": limit,
             "slack_bot_token": SecretStr(f"xoxb-playground-{secrets.token_hex(16)}"),
             "slack_signing_secret": SecretStr(secrets.token_hex(32)),
             "slack_app_token": None,

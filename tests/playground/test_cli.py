@@ -78,3 +78,14 @@ def test_a_port_in_use_is_one_clear_line() -> None:
     assert result.exit_code == 1
     assert f"port {port} is in use: try --port {port + 1}" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_playground_lets_one_person_ask_fast_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Slack's default of 20 questions a minute per user would stop a demo; a limit set in the
+    environment is still honoured."""
+    monkeypatch.delenv("RATE_LIMIT_PER_MINUTE", raising=False)
+    assert local_settings(Settings(_env_file=None)).rate_limit_per_minute == 600
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "5")
+    assert local_settings(Settings(_env_file=None)).rate_limit_per_minute == 5
