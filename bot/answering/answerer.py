@@ -24,7 +24,7 @@ from bot.blocks import (
     fallback_text,
 )
 from bot.knowledge import Entry, KnowledgeBase, Topic
-from bot.matching import MAX_QUESTION_CHARS, Match, Matcher, truncate
+from bot.matching import Match, Matcher, shorten_question, shortening_note
 from bot.recommend import Pricing
 
 HELP_TEXT = "Ask me about Amazon ECS vs Amazon EC2, for example: how is Fargate billed?"
@@ -47,11 +47,7 @@ class Reply:
 
 def _long_question_note() -> ContextBlock:
     return ContextBlock(
-        elements=[
-            MarkdownTextObject(
-                text=f"_Your message was long: I read its first {MAX_QUESTION_CHARS:,} characters._"
-            )
-        ]
+        elements=[MarkdownTextObject(text=f"_Your message was long: I read {shortening_note()}._")]
     )
 
 
@@ -79,7 +75,7 @@ class Answerer:
 
     def match(self, question: str) -> Match:
         """Match a question after cutting it to a sane length."""
-        text, _ = truncate(question.strip(), MAX_QUESTION_CHARS)
+        text, _ = shorten_question(question.strip())
         return self.matcher.match(text)
 
     def reply(
@@ -95,7 +91,7 @@ class Answerer:
             chooser = self.reply_topic(CHOOSE_TOPIC_ID, shareable=shareable)
             if chooser is not None:
                 return chooser
-        text, truncated = truncate(stripped, MAX_QUESTION_CHARS)
+        text, truncated = shorten_question(stripped)
         match = self.matcher.match(
             text,
             previous.question if previous else None,

@@ -13,7 +13,14 @@ from bot.answering import Answerer
 from bot.blocks import render_blocks
 from bot.cli.common import answerer
 from bot.cli.group import main
-from bot.matching import MAX_QUESTION_CHARS, EvalFileError, Match, evaluate, read_cases
+from bot.matching import (
+    MAX_QUESTION_CHARS,
+    EvalFileError,
+    Match,
+    evaluate,
+    read_cases,
+    shortening_note,
+)
 
 
 def match_json(question: str, match: Match, lead: str | None = None) -> dict[str, Any]:
@@ -75,7 +82,7 @@ def ask(question: tuple[str, ...], as_json: bool) -> None:
         return
     if len(text) > MAX_QUESTION_CHARS:
         click.echo(
-            f"note: your question was long; only its first {MAX_QUESTION_CHARS:,} characters were read.",
+            f"note: your question was long; only {shortening_note()} were read.",
             err=True,
         )
     reply = bot.reply(text)

@@ -17,7 +17,6 @@ from bot.cli.common import answerer
 from bot.cli.group import main
 from bot.cli.recommend import recommend_interactively
 from bot.knowledge import Topic
-from bot.matching import MAX_QUESTION_CHARS, truncate
 
 QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
 GREETING = (
@@ -84,8 +83,8 @@ def reply_to(line: str, bot: Answerer, talk: Conversation) -> Reply | None:
         # "help" (or a greeting): how to ask here, not the Slack help with its slash command.
         click.echo(CHAT_HELP)
         return None
-    question, _ = truncate(as_question(text), MAX_QUESTION_CHARS * 2)
-    return bot.reply(question, previous=talk.previous)
+    # Long lines are shortened by the answerer, which keeps the end where the question is.
+    return bot.reply(as_question(text), previous=talk.previous)
 
 
 def show(reply: Reply, talk: Conversation, *, keep_choices: bool = False) -> None:

@@ -16,7 +16,14 @@ from bot.knowledge import Entry, KnowledgeBase, Topic
 from bot.matching.analysis import TEXTS_KEPT
 from bot.matching.focus import Focus, focus
 from bot.matching.learned import LearnedReading, TopicClassifier
-from bot.matching.lexical import CONTRAST_PENALTY, OVERVIEW, LexicalIndex, Query, Scores
+from bot.matching.lexical import (
+    BACKGROUND_FACTOR,
+    CONTRAST_PENALTY,
+    OVERVIEW,
+    LexicalIndex,
+    Query,
+    Scores,
+)
 from bot.matching.match import Match, Suggestion
 from bot.matching.scope import QuestionWeights, ScopeGate
 from bot.matching.text import asking_sentence
@@ -50,6 +57,9 @@ CONTEXT_LEARNED_BACK = 0.5  # ... when it points back at it ("how is that done..
 FOLLOW_UP_KNOWN_SHARE = 0.6
 # A message this short that does not stand alone is read with the previous turn.
 SHORT_FOLLOW_UP_WORDS = 12
+# A message longer than this (characters) is read by the classifier for its asking sentence
+# too, not only as a whole.
+LONG_MESSAGE_CHARS = 600
 # What a comparison with no subject compares, in a conversation with this bot.
 DEFAULT_COMPARISON = "ecs or ec2"
 
@@ -120,6 +130,11 @@ class Matcher:
         scores = self._lexical.scores(query)
         learned_reading = self._learned.read(question)
         learned = learned_reading.margins
+        if len(question) > LONG_MESSAGE_CHARS:
+            # In a long message the n-grams of the background drown the question's: the
+            # sentence that asks is read on its own too, as the lexical reading weighs it.
+            asked = self._learned.scores(asking_sentence(question))
+            learned = [BACKGROUND_FACTOR * a + b for a, b in zip(learned, asked, strict=True)]
         if context:
             extra = self._learned.scores(context)
             weight = CONTEXT_LEARNED_BACK if own.refers_back else CONTEXT_LEARNED
@@ -294,6 +309,8 @@ class Matcher:
         if context is None and own.comparative and own.dimension and not own.names_a_service:
             context = DEFAULT_COMPARISON
         verdict = self._verdict(question, alone, followed_up=False)
+        if not verdict.confident and verdict.topic is not None:
+            verdict = self._sure_of_the_asking_sentence(question, verdict)
         if not context or (verdict.confident and own.names_a_service and not own.follow_up):
             return verdict
         short = len(question.split()) <= SHORT_FOLLOW_UP_WORDS
@@ -314,6 +331,17 @@ class Matcher:
                 # Staying on the conversation's topic is no guess.
                 followed = replace(followed, confident=True)
             return followed
+        return verdict
+
+    def _sure_of_the_asking_sentence(self, question: str, verdict: Match) -> Match:
+        """Background does not make a clear question unclear: when the sentence that asks
+        is matched to the same topic with confidence on its own, so is the message."""
+        asked = asking_sentence(question)
+        if len(asked) >= len(question.strip()):
+            return verdict
+        alone = self._verdict(asked, self._read(asked, None), followed_up=False)
+        if alone.confident and alone.topic == verdict.topic:
+            return replace(verdict, confident=True)
         return verdict
 
     def _could_follow_up(self, question: str, alone: _Reading) -> bool:

@@ -62,6 +62,32 @@ def asking_sentence(text: str) -> str:
     return asking[-1].strip() if asking else text
 
 
+# Of a message too long to read whole, the share of the limit kept from its start; the rest
+# is its end, where a message with background first puts the question.
+KEPT_FROM_START = 0.25
+
+
+def shortening_note(limit: int = MAX_QUESTION_CHARS) -> str:
+    """What a reader of a cut question is told was read, e.g. "its first 1,000 and last 3,000
+    characters"."""
+    start = int(limit * KEPT_FROM_START)
+    return f"its first {start:,} and last {limit - start:,} characters"
+
+
+def shorten_question(text: str, limit: int = MAX_QUESTION_CHARS) -> tuple[str, bool]:
+    """Cut a question to about `limit` characters, keeping its start (KEPT_FROM_START of them)
+    and its end, joined by an ellipsis at word boundaries; say whether it was cut."""
+    if len(text) <= limit:
+        return text, False
+    head, _ = truncate(text, int(limit * KEPT_FROM_START))
+    tail_limit = limit - len(head)
+    tail = text[-tail_limit:]
+    space = tail.find(" ")
+    if 0 <= space < tail_limit * 0.2:
+        tail = tail[space + 1 :]
+    return f"{head} {tail.lstrip()}", True
+
+
 def truncate(text: str, limit: int) -> tuple[str, bool]:
     """Cut `text` to at most `limit` characters at a word boundary; say whether it was cut."""
     if len(text) <= limit:

@@ -55,3 +55,14 @@ def test_a_long_message_is_echoed_by_its_asking_sentence(answerer: Answerer) -> 
     blocks = to_dicts(build_did_you_mean(Match(question, fargate, 0.3, confident=False)))
     echo = blocks[0]["text"]["text"]
     assert "Is this a fit for our cron jobs?" in echo and "small team" not in echo
+
+
+def test_a_long_message_is_read_for_the_question_at_its_end(answerer: Answerer) -> None:
+    """Slack users put background first: past the length limit the end is kept, so the
+    question is still answered (and the reader told what was read)."""
+    background = "Our team of four runs a Django monolith with a nightly report job. " * 80
+    reply = answerer.reply(background + "So how is Fargate billed?")
+    assert reply.truncated and len(background) > 5000
+    assert reply.match is not None and reply.match.topic is not None
+    assert reply.match.topic.id == "cost" and reply.match.confident
+    assert "first 1,000 and last 3,000 characters" in str(to_dicts(reply.blocks))

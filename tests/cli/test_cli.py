@@ -93,7 +93,7 @@ def test_ask_huge_question_is_truncated_with_note() -> None:
     """A 100 kB question is truncated and the user told so."""
     result = run("ask", "fargate pricing " * 6400)
     assert result.exit_code == 0
-    assert "only its first" in result.stderr
+    assert "only its first 1,000 and last 3,000 characters were read" in result.stderr
 
 
 def test_eval_reports_scores_and_misses(tmp_path: Path) -> None:

@@ -238,3 +238,18 @@ def test_an_entry_about_the_other_service_loses(matcher: Matcher) -> None:
     """'how do i patch fargate' gets the Fargate patching fact, not plain EC2's."""
     match = matcher.match("how do i patch fargate")
     assert match.entry is not None and match.entry.id == "patching-fargate"
+
+
+def test_background_does_not_make_a_clear_question_unsure(matcher: Matcher) -> None:
+    """A message of context then a clear question is answered with the confidence the
+    question has alone (a new user's message got 'not sure I understood' for its length)."""
+    question = (
+        "hey all, some context: we're three devs running a rails app and sidekiq on two ec2 "
+        "boxes with docker compose. patching eats our fridays and traffic jumps 10x on launch "
+        "days. none of us wants to be the ops person. should we go ecs fargate or just keep "
+        "ec2 with docker on it?"
+    )
+    asked = matcher.match("should we go ecs fargate or just keep ec2 with docker on it?")
+    match = matcher.match(question)
+    assert asked.confident and match.confident
+    assert match.topic == asked.topic

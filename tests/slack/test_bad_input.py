@@ -122,5 +122,5 @@ async def test_a_100_kb_message_gets_a_normal_answer_everywhere(bot: BotUnderTes
         assert call.body["text"].startswith("How ECS and EC2 are priced")
         assert_valid_blocks(call.blocks)
         assert_no_ping(call.body)
-        assert "first 4,000 characters" in json.dumps(call.blocks)
+        assert "first 1,000 and last 3,000 characters" in json.dumps(call.blocks)
     await assert_still_serving(bot, already=2)
