@@ -253,3 +253,14 @@ def test_background_does_not_make_a_clear_question_unsure(matcher: Matcher) -> N
     match = matcher.match(question)
     assert asked.confident and match.confident
     assert match.topic == asked.topic
+
+
+@pytest.mark.parametrize("question", ["fargate vs ec2?", "*fargate* vs `ec2`?"])
+def test_fargate_against_ec2_gets_the_choice_not_the_relationship(
+    matcher: Matcher, question: str
+) -> None:
+    """'fargate vs ec2?' weighs two kinds of ECS capacity; 'Fargate isn't an alternative to
+    ECS' answers 'fargate vs ecs?' instead."""
+    match = matcher.match(question)
+    assert match.entry is not None and match.entry.id == "choose-fargate-or-ecs-on-ec2"
+    assert matcher.match("fargate vs ecs?").entry.id == "fargate-vs-ecs-relationship"  # type: ignore[union-attr]
