@@ -149,7 +149,8 @@ class Matcher:
             side = self._topics[index].side
             if own.subject and side and side != own.subject:
                 value -= WRONG_SIDE_DROP
-            elif not context and side and len(own.sides) == 1 and side == own.subject:
+            elif not context and side and side == own.subject:
+                # The only service named, or the one preferred ("ecs rather than ec2").
                 value += RIGHT_SIDE_BONUS
             if own.refers_back and context_topic == self._topics[index].id:
                 value += FOLLOW_UP_BONUS
