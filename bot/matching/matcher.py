@@ -37,7 +37,7 @@ MAX_SUGGESTIONS = 3
 LEARNED_WEIGHT = 1.0
 # A directional topic ("what is EC2") about the other service than the one asked about.
 WRONG_SIDE_DROP = 1.0
-# ... and one about the only service the question names.
+# ... and one about the service it asks about (the only one named, or the one preferred).
 RIGHT_SIDE_BONUS = 0.15
 # An entry answers when it fits this well and not clearly worse than the overview.
 ENTRY_MIN = 0.25
