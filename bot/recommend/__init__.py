@@ -55,9 +55,11 @@ from bot.recommend.loading import (
 from bot.recommend.pricing import (
     FARGATE_MAX_MEMORY_GB,
     FARGATE_MAX_VCPU,
+    FARGATE_TASK_SIZES,
     CostLine,
     MonthlyCost,
     Pricing,
+    fargate_task_size,
     monthly_cost,
 )
 from bot.recommend.reply_target import ReplyTarget, decode_reply_target, encode_reply_target
@@ -69,6 +71,7 @@ __all__ = [
     "FACET_VALUES",
     "FARGATE_MAX_MEMORY_GB",
     "FARGATE_MAX_VCPU",
+    "FARGATE_TASK_SIZES",
     "MAX_SIZE_PRESETS",
     "OUTCOMES",
     "PRICING_FILE",
@@ -105,6 +108,7 @@ __all__ = [
     "decode_state",
     "encode_reply_target",
     "encode_state",
+    "fargate_task_size",
     "load_pricing",
     "load_recommendation_config",
     "monthly_cost",
