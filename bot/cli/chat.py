@@ -18,6 +18,7 @@ from bot.cli.group import main
 from bot.cli.recommend import recommend_interactively
 from bot.knowledge import Topic
 from bot.matching import MAX_QUESTION_CHARS, truncate
+from bot.recommend import STEPS_IN_WORDS
 
 QUIT_WORDS = frozenset({"quit", "exit", ":q", "bye"})
 GREETING = (
@@ -29,8 +30,8 @@ GREETING = (
 CHAT_HELP = (
     "Ask in plain words, e.g. 'how is fargate billed?' or 'can ecs autoscale?'. Follow-ups "
     "read the last answer ('and for windows?'). Type a suggestion's number to open it, "
-    "'recommend' to answer six questions and get ECS on Fargate, ECS on EC2 or plain EC2, "
-    "or 'quit'."
+    f"'recommend' to answer {STEPS_IN_WORDS} and get ECS on Fargate, ECS on EC2 or plain "
+    "EC2, or 'quit'."
 )
 
 

@@ -22,8 +22,10 @@ from bot.recommend.config import (
 )
 from bot.recommend.dialog_state import (
     FACET_STEPS,
+    QUESTION_COUNT,
     SIZE_STEP,
     STEP_COUNT,
+    STEPS_IN_WORDS,
     DialogAction,
     DialogDone,
     DialogState,
@@ -31,6 +33,7 @@ from bot.recommend.dialog_state import (
     decode_state,
     encode_state,
     new_dialog,
+    progress,
 )
 from bot.recommend.engine import Recommendation, recommend
 from bot.recommend.facets import (
@@ -75,12 +78,14 @@ __all__ = [
     "MAX_SIZE_PRESETS",
     "OUTCOMES",
     "PRICING_FILE",
+    "QUESTION_COUNT",
     "RECOMMENDATION_FILE",
     "SIZE_STEP",
     "SIZE_VALUE_PATTERN",
     "SIZING_FIELDS",
     "SIZING_HELP",
     "SIZING_LABELS",
+    "STEPS_IN_WORDS",
     "STEP_COUNT",
     "AnswerError",
     "Answers",
@@ -114,5 +119,6 @@ __all__ = [
     "monthly_cost",
     "new_dialog",
     "parse_answers",
+    "progress",
     "recommend",
 ]

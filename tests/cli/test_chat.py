@@ -12,6 +12,7 @@ from bot.answering import Answerer, Reply, Turn
 from bot.cli import main
 from bot.knowledge import KnowledgeBase
 from bot.matching import Match, Matcher, Suggestion
+from bot.recommend import STEP_COUNT
 
 UNSURE = "something about fargate money maybe"
 
@@ -110,10 +111,10 @@ def test_help_shows_how_to_ask_and_keeps_the_context(spy: SpyAnswerer) -> None:
 
 
 def test_recommend_runs_help_me_choose_in_the_chat(spy: SpyAnswerer) -> None:
-    """ "recommend" asks the six questions, prints the recommendation, and the chat goes on."""
+    """ "recommend" asks the questions, prints the recommendation, and the chat goes on."""
     answers = ["yes", "", "no", "none", "spiky", "simplicity", "", ""]
     result = chat("recommend", *answers, "what is fargate")
-    assert "1 of 6: Does the workload run in containers?" in result.output
+    assert f"1 of {STEP_COUNT}: Does the workload run in containers?" in result.output
     assert "Recommendation: ECS on Fargate" in result.output
     assert result.output.rstrip().endswith("you>")
     assert len(spy.previous) == 1  # "what is fargate" was answered after it
