@@ -301,3 +301,25 @@ def test_no_step_count_is_written_by_hand(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert not re.search(COUNT_WORDS, text, re.IGNORECASE), path
     assert not re.search(r"\b\d+ of \d+\b(?! (?:characters|GB))", text), path
+
+
+def test_every_bad_number_is_flagged_at_once_in_the_hints_words(
+    config: RecommendationConfig,
+) -> None:
+    """Four bad numbers, four errors in one reply, each saying the rule its field's hint says;
+    the form leaves no number check to the Slack client (it would answer first, in a round of
+    its own and in other words: "at least 0" for a hint of "above 0")."""
+    view = build_recommend_modal(config, ReplyTarget(user_id="U1ABC"), key=KEY).to_dict()
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    sizing = {b["block_id"]: b for b in inputs if b["block_id"].startswith(BLOCK_SIZING)}
+    for block in sizing.values():
+        element = block["element"]
+        assert "min_value" not in element and "max_value" not in element
+        assert element["is_decimal_allowed"] is True
+    bad = {"vcpu": "-3", "memory_gb": "0", "count": "2.5", "hours_per_month": "1000"}
+    with pytest.raises(ModalInputError) as info:
+        read_recommend_submission(_submission(**bad))
+    assert set(info.value.errors) == set(sizing)
+    for block_id, message in info.value.errors.items():
+        assert message == f"Enter {sizing[block_id]['hint']['text']}."
+    assert "above 0" in info.value.errors[f"{BLOCK_SIZING}:vcpu"]
