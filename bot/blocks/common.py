@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 from bot.blocks.cache import BLOCK_CACHE
 from bot.knowledge import KnowledgeBase, Topic
 from bot.matching import truncate
+from bot.recommend import STEPS_IN_WORDS
 
 # Action ids are a contract with the listeners. Buttons in one actions block need distinct
 # action ids, so topic buttons carry a numeric suffix; listeners match on the prefix.
@@ -35,8 +36,8 @@ BUTTON_TEXT_LIMIT = 75
 CHOOSE_TOPIC_ID = "which-should-i-choose"  # its answer offers the dialog up front
 EXAMPLE_TOPIC_IDS = (CHOOSE_TOPIC_ID, "cost", "fargate")
 CHOOSE_CALLOUT = (
-    "*Not sure yet?* Answer six quick questions (and size the workload if you like) and I'll "
-    "recommend ECS on Fargate, ECS on EC2 or plain EC2."
+    f"*Not sure yet?* Answer {STEPS_IN_WORDS} and I'll recommend ECS on Fargate, ECS on EC2 "
+    "or plain EC2."
 )
 COMMAND = "/ecs-vs-ec2"
 

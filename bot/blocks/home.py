@@ -19,6 +19,7 @@ from bot.blocks.cache import BLOCK_CACHE
 from bot.blocks.common import COMMAND, example_topics, help_me_choose_button, topic_button
 from bot.knowledge import KnowledgeBase
 from bot.matching import escape_mrkdwn
+from bot.recommend import STEPS_IN_WORDS
 
 
 def build_help(kb: KnowledgeBase) -> list[Block]:
@@ -73,8 +74,8 @@ def build_home(kb: KnowledgeBase) -> list[Block]:
         SectionBlock(
             text=MarkdownTextObject(
                 text=(
-                    "Not sure where to run a workload? Answer six questions, then size it "
-                    "if you like."
+                    f"Not sure where to run a workload? Answer {STEPS_IN_WORDS} and I'll "
+                    "recommend ECS on Fargate, ECS on EC2 or plain EC2."
                 )
             ),
             accessory=help_me_choose_button(),

@@ -25,12 +25,12 @@ from bot.blocks.common import ACTION_HELP_ME_CHOOSE, BUTTON_TEXT_LIMIT, topic_bu
 from bot.knowledge import SECTION_TEXT_LIMIT, KnowledgeBase
 from bot.matching import escape_mrkdwn, truncate
 from bot.recommend import (
-    STEP_COUNT,
     DialogAction,
     DialogState,
     Recommendation,
     RecommendationConfig,
     encode_state,
+    progress,
 )
 
 # Contract with the listeners: answer buttons are `recommend_answer:<value>` and size buttons
@@ -95,7 +95,7 @@ def _step_words(state: DialogState, config: RecommendationConfig) -> tuple[str, 
 def question_text(state: DialogState, config: RecommendationConfig) -> str:
     """The plain-text fallback for a dialog question."""
     question, _ = _step_words(state, config)
-    return f"Help me choose, {state.step + 1} of {STEP_COUNT}: {question}"
+    return f"Help me choose, {progress(state.step)}: {question}"
 
 
 def _choices(state: DialogState, config: RecommendationConfig, token: str) -> list[ButtonElement]:
@@ -112,7 +112,7 @@ def _choices(state: DialogState, config: RecommendationConfig, token: str) -> li
 def build_dialog_question(
     state: DialogState, config: RecommendationConfig, *, key: str | bytes
 ) -> list[Block]:
-    """One question as buttons, with progress ("2 of 7"), Skip, Back, Start over and Cancel."""
+    """One question as buttons, with its `progress`, Skip, Back, Start over and Cancel."""
     token = encode_state(state, key)
     question, help_text = _step_words(state, config)
     nav = [_button("Back", ACTION_DIALOG_BACK, token)] if state.step > 0 else []
@@ -123,7 +123,7 @@ def build_dialog_question(
     skip = _button("Skip", ACTION_DIALOG_SKIP, token)
     choices = [*_choices(state, config, token), skip]
     return [
-        _context(f"*Help me choose* · {state.step + 1} of {STEP_COUNT}"),
+        _context(f"*Help me choose* · {progress(state.step)}"),
         section(f"*{escape_mrkdwn(question)}*\n{escape_mrkdwn(help_text)}"),
         ActionsBlock(block_id=f"recommend_options:{state.step}", elements=choices),
         ActionsBlock(block_id="recommend_nav", elements=nav),

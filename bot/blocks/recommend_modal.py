@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 from bot.blocks.recommend import section
 from bot.recommend import (
     FACET_STEPS,
+    SIZING_FIELDS,
     SIZING_HELP,
     SIZING_LABELS,
     AnswerError,
@@ -35,7 +36,6 @@ CALLBACK_RECOMMEND_MODAL = "recommend_modal"
 BLOCK_FACET = "recommend_facet"  # modal input blocks are `recommend_facet:<facet>` ...
 BLOCK_SIZING = "recommend_sizing"  # ... and `recommend_sizing:<field>`
 ACTION_MODAL_INPUT = "recommend_input"
-_DECIMAL_SIZING = {"vcpu": True, "memory_gb": True, "count": False, "hours_per_month": True}
 
 
 class ModalInputError(ValueError):
@@ -61,9 +61,10 @@ def _facet_input(config: RecommendationConfig, index: int) -> InputBlock:
 
 
 def _sizing_input(name: str) -> InputBlock:
-    element = NumberInputElement(
-        action_id=ACTION_MODAL_INPUT, is_decimal_allowed=_DECIMAL_SIZING[name], min_value="0"
-    )
+    # No min/max and decimals allowed even for the count: the Slack client checks those itself
+    # before sending, one round of errors ahead of the bot's, and in its own words ("at least 0"
+    # against a hint of "above 0"). The bot checks every number at once, against SIZING_HELP.
+    element = NumberInputElement(action_id=ACTION_MODAL_INPUT, is_decimal_allowed=True)
     label, hint = SIZING_LABELS[name], SIZING_HELP[name]
     block_id = f"{BLOCK_SIZING}:{name}"
     return InputBlock(block_id=block_id, label=label, hint=hint, element=element, optional=True)
@@ -85,7 +86,7 @@ def build_recommend_modal(
             *(_facet_input(config, i) for i in range(len(FACET_STEPS))),
             DividerBlock(),
             section("*Optional:* size the workload for a monthly cost comparison."),
-            *(_sizing_input(name) for name in _DECIMAL_SIZING),
+            *(_sizing_input(name) for name in SIZING_FIELDS),
         ],
     )
 

@@ -15,6 +15,7 @@ from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
 from bot.recommend import (
     FACET_VALUES,
+    SIZE_STEP,
     SIZING_FIELDS,
     SIZING_HELP,
     SIZING_LABELS,
@@ -28,6 +29,7 @@ from bot.recommend import (
     load_pricing,
     load_recommendation_config,
     parse_answers,
+    progress,
     recommend,
 )
 
@@ -89,7 +91,7 @@ def _print_questions(config: RecommendationConfig) -> None:
 
 def _ask_facet(config: RecommendationConfig, facet: Facet, number: int) -> str | None:
     words = config.facet(facet)
-    click.echo(f"\n{number} of {len(Facet)}: {words.question}\n  {words.help}")
+    click.echo(f"\n{progress(number - 1)}: {words.question}\n  {words.help}")
     for index, option in enumerate(words.options, start=1):
         click.echo(f"  {index}) {option.value:<12} {option.label}")
     values = [option.value for option in words.options]
@@ -132,7 +134,9 @@ def _ask(config: RecommendationConfig) -> Answers:
     for number, facet in enumerate(Facet, start=1):
         if (value := _ask_facet(config, facet, number)) is not None:
             raw[facet.value] = value
-    click.echo("\nOptional: size the workload for a monthly cost comparison.")
+    click.echo(
+        f"\n{progress(SIZE_STEP)} (optional): size the workload for a monthly cost comparison."
+    )
     raw |= _ask_sizing(("vcpu", "memory_gb"))
     if "vcpu" in raw and "memory_gb" in raw:
         raw |= _ask_sizing(("count", "hours_per_month"))

@@ -22,8 +22,10 @@ from bot.recommend.config import (
 )
 from bot.recommend.dialog_state import (
     FACET_STEPS,
+    QUESTION_COUNT,
     SIZE_STEP,
     STEP_COUNT,
+    STEPS_IN_WORDS,
     DialogAction,
     DialogDone,
     DialogState,
@@ -31,6 +33,7 @@ from bot.recommend.dialog_state import (
     decode_state,
     encode_state,
     new_dialog,
+    progress,
 )
 from bot.recommend.engine import Recommendation, recommend
 from bot.recommend.facets import (
@@ -55,9 +58,11 @@ from bot.recommend.loading import (
 from bot.recommend.pricing import (
     FARGATE_MAX_MEMORY_GB,
     FARGATE_MAX_VCPU,
+    FARGATE_TASK_SIZES,
     CostLine,
     MonthlyCost,
     Pricing,
+    fargate_task_size,
     monthly_cost,
 )
 from bot.recommend.reply_target import ReplyTarget, decode_reply_target, encode_reply_target
@@ -69,15 +74,18 @@ __all__ = [
     "FACET_VALUES",
     "FARGATE_MAX_MEMORY_GB",
     "FARGATE_MAX_VCPU",
+    "FARGATE_TASK_SIZES",
     "MAX_SIZE_PRESETS",
     "OUTCOMES",
     "PRICING_FILE",
+    "QUESTION_COUNT",
     "RECOMMENDATION_FILE",
     "SIZE_STEP",
     "SIZE_VALUE_PATTERN",
     "SIZING_FIELDS",
     "SIZING_HELP",
     "SIZING_LABELS",
+    "STEPS_IN_WORDS",
     "STEP_COUNT",
     "AnswerError",
     "Answers",
@@ -105,10 +113,12 @@ __all__ = [
     "decode_state",
     "encode_reply_target",
     "encode_state",
+    "fargate_task_size",
     "load_pricing",
     "load_recommendation_config",
     "monthly_cost",
     "new_dialog",
     "parse_answers",
+    "progress",
     "recommend",
 ]

@@ -26,6 +26,19 @@ from bot.recommend.signed_token import (
 FACET_STEPS: tuple[Facet, ...] = tuple(Facet)
 SIZE_STEP = len(FACET_STEPS)  # the optional last step: a preset size, for the cost comparison
 STEP_COUNT = SIZE_STEP + 1
+QUESTION_COUNT = len(FACET_STEPS)
+# How long the dialog is, for every surface that says so (App Home, the callout, the chat help):
+# derived here so the words and the "2 of 7" progress can never disagree.
+STEPS_IN_WORDS = (
+    f"{STEP_COUNT} quick steps ({QUESTION_COUNT} questions, then an optional workload size)"
+)
+
+
+def progress(step: int) -> str:
+    """Where step `step` (from 0) stands in the dialog, as every surface shows it: "2 of 7"."""
+    return f"{step + 1} of {STEP_COUNT}"
+
+
 STATE_KIND = "d1"
 
 

@@ -12,6 +12,33 @@ from bot.recommend.facets import Answers
 FARGATE_MAX_VCPU = 16.0
 FARGATE_MAX_MEMORY_GB = 120.0
 
+
+def _steps(low: float, high: float, step: float) -> tuple[float, ...]:
+    return tuple(low + i * step for i in range(int((high - low) / step) + 1))
+
+
+# The CPU/memory pairs a Linux Fargate task accepts (RegisterTaskDefinition; the knowledge base's
+# fargate-cpu-memory-combinations entry says the same): vCPU -> memory sizes in GB, ascending.
+FARGATE_TASK_SIZES: dict[float, tuple[float, ...]] = {
+    0.25: (0.5, 1.0, 2.0),
+    0.5: _steps(1, 4, 1),
+    1.0: _steps(2, 8, 1),
+    2.0: _steps(4, 16, 1),
+    4.0: _steps(8, 30, 1),
+    8.0: _steps(16, 60, 4),
+    16.0: _steps(32, FARGATE_MAX_MEMORY_GB, 8),
+}
+
+
+def fargate_task_size(vcpu: float, memory_gb: float) -> tuple[float, float] | None:
+    """The smallest valid Linux Fargate size (vCPU, GB) with at least `vcpu` and `memory_gb`
+    (the size itself when valid); None when no single task is that big."""
+    for size_vcpu, memories in FARGATE_TASK_SIZES.items():
+        if size_vcpu >= vcpu and (fit := next((m for m in memories if m >= memory_gb), None)):
+            return size_vcpu, fit
+    return None
+
+
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 Price = Annotated[float, Field(gt=0, lt=1000)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]

@@ -79,3 +79,72 @@ def test_the_reply_leads_with_the_estimate(answerer: Answerer) -> None:
     assert dicts[1]["text"]["text"] == reply.lead
     assert reply.lead is not None and reply.lead.startswith("*About $144 a month*")
     assert answerer.lead(question, answerer.match(question)) == reply.lead
+
+
+ETL = (
+    "Context: nightly ETL job, runs ~40 min, needs 8 vCPU and 30GB, idles 23h a day. "
+    "Would fargate be cheaper?"
+)
+
+
+def test_a_stated_run_time_is_priced_not_24_7(pricing: Pricing) -> None:
+    """The nightly 40-minute job: ~20 h a month, about $9, not $334 for 24/7; 30 GB is not a
+    size 8 vCPU takes, so it is priced as 32 GB, and the lead says both assumptions."""
+    lead = fargate_estimate(ETL, pricing)
+    assert lead is not None and len(lead) <= 300
+    hours = 40 / 60 * 730 / 24
+    x86 = hours * (8 * pricing.fargate.x86.vcpu_hour + 32 * pricing.fargate.x86.gb_hour)
+    assert lead.startswith(f"*About ${x86:,.0f} a month*") and 8 < x86 < 10
+    assert "running 40 min a day (~20.3 h a month)" in lead
+    assert "priced as 8 vCPU / 32 GB, the next valid Fargate size" in lead
+    assert "24/7" not in lead
+    assert pricing.snapshot in lead and "1-minute minimum" in lead
+
+
+def test_no_run_time_says_it_assumes_24_7(pricing: Pricing) -> None:
+    """Without a run time the estimate is 24/7 and says that it assumed so."""
+    lead = fargate_estimate("fargate price for 1 vcpu 2 gb", pricing)
+    assert lead is not None and "if it runs 24/7 (no run time given)" in lead
+    stated = fargate_estimate("fargate price for 1 vcpu 2 gb running 24/7", pricing)
+    assert stated is not None and "running 24/7:" in stated and "no run time" not in stated
+
+
+@pytest.mark.parametrize(
+    ("question", "hours"),
+    [
+        ("fargate cost for 2 vcpu 4gb, 3 hours nightly", 3 * 730 / 24),
+        ("fargate cost for 2 vcpu 4gb, 2h per day", 2 * 730 / 24),
+        ("fargate cost for 2 vcpu 4gb that runs 10 minutes every hour", 730 / 6),
+        ("fargate cost for 2 vcpu 4gb, weekdays 9-5", 8 * 730 / 24 * 5 / 7),
+    ],
+)
+def test_each_run_time_phrasing_prices_its_hours(
+    pricing: Pricing, question: str, hours: float
+) -> None:
+    """The monthly figure is the stated hours x the hourly rate of the size."""
+    lead = fargate_estimate(question, pricing)
+    x86 = hours * (2 * pricing.fargate.x86.vcpu_hour + 4 * pricing.fargate.x86.gb_hour)
+    assert lead is not None and len(lead) <= 300
+    assert lead.startswith(f"*About ${x86:,.0f} a month*") and "24/7" not in lead
+
+
+def test_a_run_under_a_minute_is_billed_as_a_minute(pricing: Pricing) -> None:
+    """Fargate's minimum per task: 20 s every 10 minutes costs as 1 minute every 10."""
+    lead = fargate_estimate("fargate price, 1 vcpu 2 gb, runs 20s every 10 minutes", pricing)
+    x86 = 730 / 10 * (1 * pricing.fargate.x86.vcpu_hour + 2 * pricing.fargate.x86.gb_hour)
+    assert lead is not None and lead.startswith(f"*About ${x86:,.0f} a month*")
+    assert "billed as 1 minute" in lead
+
+
+def test_how_long_but_not_how_often_prices_one_run(pricing: Pricing) -> None:
+    """ "takes 40 minutes" with no frequency is one run's cost, not a month's."""
+    lead = fargate_estimate("what would fargate cost, 8 vcpu 32gb, job takes 40 minutes", pricing)
+    x86 = 40 / 60 * (8 * pricing.fargate.x86.vcpu_hour + 32 * pricing.fargate.x86.gb_hour)
+    assert lead is not None and lead.startswith(f"*About ${x86:,.2f} a run*")
+
+
+def test_the_etl_reply_leads_with_the_run_time_estimate(answerer: Answerer) -> None:
+    """Through the answerer: the reported question gets the ~$9 lead, not $334."""
+    reply = answerer.reply(ETL)
+    assert reply.lead is not None and reply.lead.startswith("*About $9 a month*")
+    assert answerer.lead(ETL, answerer.match(ETL)) == reply.lead

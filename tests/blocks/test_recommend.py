@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,11 +24,13 @@ from bot.blocks import (
     BLOCK_FACET,
     BLOCK_SIZING,
     CALLBACK_RECOMMEND_MODAL,
+    CHOOSE_CALLOUT,
     START_OVER_VALUE,
     ModalInputError,
     build_dialog_cancelled,
     build_dialog_expired,
     build_dialog_question,
+    build_home,
     build_modal_notice,
     build_recommend_modal,
     build_recommendation,
@@ -35,12 +39,15 @@ from bot.blocks import (
     read_recommend_submission,
     render_blocks,
 )
+from bot.cli.chat import CHAT_HELP
 from bot.knowledge import KnowledgeBase
 from bot.recommend import (
     FACET_STEPS,
     FACET_VALUES,
+    QUESTION_COUNT,
     SIZE_STEP,
     STEP_COUNT,
+    STEPS_IN_WORDS,
     Answers,
     DialogAction,
     DialogState,
@@ -51,7 +58,10 @@ from bot.recommend import (
     decode_reply_target,
     decode_state,
     new_dialog,
+    progress,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 KEY = "signing-secret"
 Run = Callable[..., Recommendation]
@@ -259,3 +269,57 @@ def test_bad_modal_values_are_errors_per_block() -> None:
     vcpu = info.value.errors[f"{BLOCK_SIZING}:vcpu"]
     assert vcpu.startswith("Enter vCPUs per task or instance") and "vcpu" not in vcpu
     assert "count" not in info.value.errors[f"{BLOCK_SIZING}:count"]
+
+
+def test_every_surface_counts_the_same_steps(
+    config: RecommendationConfig, kb: KnowledgeBase
+) -> None:
+    """The Slack progress ("7 of 7" on the size step), App Home, the answers' callout and the
+    chat help all take the count from one place, so they cannot disagree."""
+    assert progress(SIZE_STEP) == f"{STEP_COUNT} of {STEP_COUNT}"
+    assert question_text(_step_state(SIZE_STEP), config).startswith(
+        f"Help me choose, {progress(SIZE_STEP)}:"
+    )
+    assert str(STEP_COUNT) in STEPS_IN_WORDS and str(QUESTION_COUNT) in STEPS_IN_WORDS
+    assert STEPS_IN_WORDS in json.dumps([b.to_dict() for b in build_home(kb)])
+    assert STEPS_IN_WORDS in CHOOSE_CALLOUT
+    assert STEPS_IN_WORDS in CHAT_HELP
+
+
+COUNT_WORDS = (
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(quick\s+)?(questions|steps)\b"
+)
+
+
+@pytest.mark.parametrize(
+    "path", [*sorted((ROOT / "bot").rglob("*.py")), ROOT / "README.md"], ids=str
+)
+def test_no_step_count_is_written_by_hand(path: Path) -> None:
+    """No "six questions" or "2 of 7" typed into text: a count written by hand goes stale."""
+    if path.name == "dialog_state.py":
+        return  # where the count is made
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(COUNT_WORDS, text, re.IGNORECASE), path
+    assert not re.search(r"\b\d+ of \d+\b(?! (?:characters|GB))", text), path
+
+
+def test_every_bad_number_is_flagged_at_once_in_the_hints_words(
+    config: RecommendationConfig,
+) -> None:
+    """Four bad numbers, four errors in one reply, each saying the rule its field's hint says;
+    the form leaves no number check to the Slack client (it would answer first, in a round of
+    its own and in other words: "at least 0" for a hint of "above 0")."""
+    view = build_recommend_modal(config, ReplyTarget(user_id="U1ABC"), key=KEY).to_dict()
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    sizing = {b["block_id"]: b for b in inputs if b["block_id"].startswith(BLOCK_SIZING)}
+    for block in sizing.values():
+        element = block["element"]
+        assert "min_value" not in element and "max_value" not in element
+        assert element["is_decimal_allowed"] is True
+    bad = {"vcpu": "-3", "memory_gb": "0", "count": "2.5", "hours_per_month": "1000"}
+    with pytest.raises(ModalInputError) as info:
+        read_recommend_submission(_submission(**bad))
+    assert set(info.value.errors) == set(sizing)
+    for block_id, message in info.value.errors.items():
+        assert message == f"Enter {sizing[block_id]['hint']['text']}."
+    assert "above 0" in info.value.errors[f"{BLOCK_SIZING}:vcpu"]

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli import main
-from bot.recommend import FACET_VALUES, RECOMMENDATION_FILE
+from bot.recommend import FACET_VALUES, QUESTION_COUNT, RECOMMENDATION_FILE, STEP_COUNT
 
 EXIT_USAGE = 2
 
@@ -115,8 +115,10 @@ def test_interactive_run_asks_each_question(cli: CliRunner) -> None:
     typed = "yes\n\nno\nnone\nspiky\nsimplicity\n1\n2\n4\n\n"
     result = _run(cli, input=typed)
     assert result.exit_code == 0, result.output
-    assert "1 of 6: Does the workload run in containers?" in result.stdout
-    assert "6 of 6: What matters most?" in result.stdout
+    # The progress the Slack dialog shows: the optional size is the last of STEP_COUNT steps.
+    assert f"1 of {STEP_COUNT}: Does the workload run in containers?" in result.stdout
+    assert f"{QUESTION_COUNT} of {STEP_COUNT}: What matters most?" in result.stdout
+    assert f"{STEP_COUNT} of {STEP_COUNT} (optional): size the workload" in result.stdout
     assert "Recommendation: ECS on Fargate" in result.stdout
     assert "Monthly cost in USD (4 x 1 vCPU / 2 GB, 730 h)" in result.stdout
 

@@ -192,6 +192,20 @@ async def test_the_form_checks_like_slack_then_the_bot_then_recommends(
     assert len(sent) == 2
 
 
+async def test_the_form_flags_every_bad_number_in_one_round(server: PlaygroundServer) -> None:
+    """Four bad numbers give four errors at once, in the words of each field's hint ("above 0"
+    for -3), not two from the client and two more after those are fixed."""
+    events = Events(server)
+    await server.playground.say(CHANNEL_ID, f"{COMMAND} recommend")
+    view = (await events.next("modal", lambda e: e["view"] is not None))["view"]
+    bad = {"vcpu": "-3", "memory_gb": "0", "count": "2.5", "hours_per_month": "1000"}
+    await server.playground.submit(view["id"], {f"{BLOCK_SIZING}:{k}": v for k, v in bad.items()})
+    errors = (await events.next("modal"))["errors"]
+    assert set(errors) == {f"{BLOCK_SIZING}:{name}" for name in bad}
+    vcpu = errors[f"{BLOCK_SIZING}:vcpu"]
+    assert "above 0" in vcpu and "at least 0" not in vcpu
+
+
 async def test_app_home_is_published_and_its_buttons_answer_in_the_dm(
     server: PlaygroundServer,
 ) -> None:

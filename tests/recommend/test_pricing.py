@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from bot.recommend import Answers, MonthlyCost, Pricing, monthly_cost
+from bot.knowledge import KnowledgeBase
+from bot.recommend import (
+    FARGATE_MAX_MEMORY_GB,
+    FARGATE_MAX_VCPU,
+    FARGATE_TASK_SIZES,
+    Answers,
+    MonthlyCost,
+    Pricing,
+    fargate_task_size,
+    monthly_cost,
+)
 from bot.recommend.pricing import cheapest_instance
 
 
@@ -113,3 +124,44 @@ def test_cost_shows_snapshot_date_and_caveats(pricing: Pricing) -> None:
 def test_no_cost_without_vcpu_and_memory(pricing: Pricing, answers: dict[str, Any]) -> None:
     """Both vCPU and memory are needed for a cost comparison."""
     assert monthly_cost(Answers(**answers), pricing) is None
+
+
+@pytest.mark.parametrize(
+    ("asked", "valid"),
+    [
+        ((8, 30), (8, 32)),  # 8 vCPU takes 16-60 GB in 4 GB steps
+        ((8, 8), (8, 16)),  # below 8 vCPU's smallest memory
+        ((3, 5), (4, 8)),  # no 3 vCPU size
+        ((2, 20), (4, 20)),  # more memory than 2 vCPU can have
+        ((4, 30), (4, 30)),  # already valid
+        ((0.25, 0.5), (0.25, 0.5)),
+        ((0.1, 0.3), (0.25, 0.5)),
+        ((16, 100), (16, 104)),  # 8 GB steps
+        ((16, 121), None),
+        ((17, 32), None),
+    ],
+)
+def test_fargate_task_size_is_the_next_valid_size(
+    asked: tuple[float, float], valid: tuple[float, float] | None
+) -> None:
+    """A size Fargate does not take rounds up to the smallest valid one; beyond 16/120, none."""
+    assert fargate_task_size(*asked) == valid
+
+
+def test_fargate_task_sizes_agree_with_the_knowledge_base(kb: KnowledgeBase) -> None:
+    """The table the estimates round with says what the knowledge base tells people
+    ("8 vCPU: 16-60 GB (4 GB steps)"), and tops out at Fargate's limits."""
+    found = kb.entry("fargate-cpu-memory-combinations")
+    assert found is not None
+    said = re.findall(
+        r"([\d.]+) vCPU: (\d+)\u2013(\d+) GB(?: \((\d+) GB steps\))?", found[1].answer
+    )
+    assert len(said) == 6
+    for vcpu, low, high, step in said:
+        memories = FARGATE_TASK_SIZES[float(vcpu)]
+        assert (memories[0], memories[-1]) == (float(low), float(high))
+        if step:
+            assert memories[1] - memories[0] == float(step)
+    assert FARGATE_TASK_SIZES[0.25] == (0.5, 1.0, 2.0)  # fargate-smallest-task-size
+    assert max(FARGATE_TASK_SIZES) == FARGATE_MAX_VCPU
+    assert max(m for ms in FARGATE_TASK_SIZES.values() for m in ms) == FARGATE_MAX_MEMORY_GB
