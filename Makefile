@@ -3,17 +3,23 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make run` needs only the bot's own dependencies; the test and bench tools come with `make test`.
+RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: run test lint lint-deploy format bench eval screenshot clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 ## run: set up and start the bot (Slack when credentials are configured, else the playground)
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/ecsbot run
 
 ## test: set up and run every check (lint, format, types, container and stack files, tests)

@@ -32,7 +32,7 @@ DRAIN_SECONDS = 5.0  # a local page: no load balancer waiting, but no answer cut
 
 
 # One person trying the bot asks faster than a workspace member should: a demo that hits
-# "you're asking faster than I can keep up with" after 20 questions teaches nothing.
+# "you're asking faster than I can keep up with" within a minute teaches nothing.
 PLAYGROUND_RATE_LIMIT_PER_MINUTE = 600
 
 
