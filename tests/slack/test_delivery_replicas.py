@@ -24,6 +24,7 @@ from tests.slack import payloads
 from tests.slack.proxy import Proxy
 from tests.slack.redis_server import RedisServer
 from tests.slack.test_replicas import Replica, deliver, env, replicas  # noqa: F401
+from tests.waiting import eventually
 
 pytestmark = [pytest.mark.services, pytest.mark.asyncio]
 
@@ -105,8 +106,16 @@ def answer_keys(api: SlackStandIn) -> Counter[str]:
     )
 
 
-async def answered_once(api: SlackStandIn, ids: list[str], timeout: float = 20.0) -> None:
-    """Every event's answer is in its thread exactly once, and nobody got an apology."""
+# How long answered_once waits for the last answer: only a guard against a hang. Quiet, the
+# answers are all in a few seconds after the last event; with the replicas starved of CPU
+# (2 cores, a browser or two busy loops beside them) outbox retries run late and 20 s was
+# missed by 60 ms. Exactly-once and no-apology are checked whatever the wait.
+ANSWER_TIMEOUT = 60.0
+
+
+async def answered_once(api: SlackStandIn, ids: list[str], timeout: float = ANSWER_TIMEOUT) -> None:
+    """Every event's answer is in its thread exactly once, and nobody got an apology;
+    AssertionError naming the unanswered ones after `timeout` seconds."""
     wanted = {f"event:{event_id}#1" for event_id in ids}
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -171,9 +180,8 @@ async def test_database_outage_answers_once_and_both_stores_down_still_answers(
         await pg_proxy.cut()
         own_redis.kill()
         ids = await slack_sends(pair, "BOTH")
-        await asyncio.sleep(1.0)
-        answered = answer_keys(slack_api)
-        assert all(answered[f"event:{event_id}#1"] >= 1 for event_id in ids)
+        wanted = [f"event:{event_id}#1" for event_id in ids]
+        await eventually(lambda: all(answer_keys(slack_api)[key] >= 1 for key in wanted))
     for replica in pair:
         log = replica.output()
         assert log.count("are both unreachable") == 1, log[-3000:]
@@ -196,5 +204,5 @@ async def test_a_replica_that_dies_leaves_its_posts_to_the_other(
             await asyncio.sleep(1 / EVENTS_PER_SECOND)
         a.process.kill()
         a.process.wait(timeout=10)
-        await answered_once(slack_api, ids, timeout=25)
+        await answered_once(slack_api, ids)
     assert "Delivered post event:EvDIE" in b.output()

@@ -26,6 +26,7 @@ from tests.ports import free_port
 from tests.slack import payloads
 from tests.slack.faults import DB_PASSWORD, retry_headers
 from tests.slack.serving import well_inside_a_minute
+from tests.waiting import SHUTDOWN_SECONDS, STARTUP_SECONDS
 
 pytestmark = [pytest.mark.services, pytest.mark.asyncio]
 
@@ -58,7 +59,7 @@ def started(env: dict[str, str], log: Path) -> Iterator[Replica]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=SHUTDOWN_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
@@ -75,7 +76,11 @@ async def replicas(env: dict[str, str], tmp_path: Path) -> AsyncIterator[list[Re
 
 
 async def _until_healthy(session: aiohttp.ClientSession, replica: Replica) -> None:
-    for _ in range(300):
+    """Poll /healthz until it answers 200; fail if the process exits or after STARTUP_SECONDS
+    (a deadline, not a count of tries: under load each try takes longer)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STARTUP_SECONDS
+    while loop.time() < deadline:
         assert replica.process.poll() is None, replica.output()
         try:
             async with session.get(f"{replica.url}/healthz") as resp:
