@@ -47,8 +47,11 @@ class Replica:
 
 
 @contextmanager
-def started(env: dict[str, str], log: Path) -> Iterator[Replica]:
-    """Start one replica; terminate it and wait for it, whatever happens."""
+def started(
+    env: dict[str, str], log: Path, stop_timeout: float = SHUTDOWN_SECONDS
+) -> Iterator[Replica]:
+    """Start one replica; terminate it and wait for it (SIGKILL after `stop_timeout` seconds),
+    whatever happens."""
     port = free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -59,16 +62,21 @@ def started(env: dict[str, str], log: Path) -> Iterator[Replica]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=SHUTDOWN_SECONDS)
+            process.wait(timeout=stop_timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
 
 
 @asynccontextmanager
-async def replicas(env: dict[str, str], tmp_path: Path) -> AsyncIterator[list[Replica]]:
-    """Two replicas with `env`, once both answer /healthz."""
-    with started(env, tmp_path / "a.log") as a, started(env, tmp_path / "b.log") as b:
+async def replicas(
+    env: dict[str, str], tmp_path: Path, stop_timeout: float = SHUTDOWN_SECONDS
+) -> AsyncIterator[list[Replica]]:
+    """Two replicas with `env`, once both answer /healthz; see `started` for `stop_timeout`."""
+    with (
+        started(env, tmp_path / "a.log", stop_timeout) as a,
+        started(env, tmp_path / "b.log", stop_timeout) as b,
+    ):
         async with aiohttp.ClientSession() as session:
             for replica in (a, b):
                 await _until_healthy(session, replica)
