@@ -72,8 +72,15 @@ def slack_env(api_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-def wait_listening(server: Server, timeout: float = 30.0) -> float:
-    """Block until `server` accepts TCP connections; return seconds since it was started."""
+# Only a guard against a process that hangs: `ecsbot serve` imports scikit-learn and builds
+# the matcher first, ~6 s alone on a 2-core box but ~35 s each for three started together
+# beside two busy CPU hogs (the replicas bench starts three), so 30 s failed correct runs.
+START_TIMEOUT = 120.0
+
+
+def wait_listening(server: Server, timeout: float = START_TIMEOUT) -> float:
+    """Block until `server` accepts TCP connections; return seconds since it was started;
+    RuntimeError if it exits or is not listening after `timeout` seconds."""
     port = int(server.url.rsplit(":", 1)[1])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -148,9 +148,11 @@ class SlackStandIn:
         count: int = 1,
         *,
         where: Callable[[Call], bool] = lambda call: True,
-        timeout: float = 5.0,
+        timeout: float = 30.0,
     ) -> list[Call]:
-        """Poll until `count` matching calls to `method` were recorded; fail after `timeout`."""
+        """Poll until `count` matching calls to `method` were recorded; AssertionError after
+        `timeout` seconds (generous: it only guards against a hang, and returns at once when
+        the calls are there, however loaded the machine)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

@@ -21,6 +21,7 @@ from pathlib import Path
 from bot.slack.standin import BOT_TOKEN
 from tests.ports import free_port
 from tests.slack.payloads import SIGNING_SECRET
+from tests.waiting import SHUTDOWN_SECONDS, STARTUP_SECONDS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,14 +66,14 @@ def serve_until_healthy(bin_dir: Path, cwd: Path) -> None:
     check = [bin_dir / "ecsbot-healthcheck"]
     with subprocess.Popen(serve, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True) as proc:
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + STARTUP_SECONDS
             while subprocess.run(check, cwd=cwd, env=env, capture_output=True).returncode != 0:
                 assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
                 assert time.monotonic() < deadline, "ecsbot serve from the wheel did not come up"
                 time.sleep(0.2)
         finally:
             proc.terminate()
-            _, log = proc.communicate(timeout=30)
+            _, log = proc.communicate(timeout=SHUTDOWN_SECONDS)
     assert proc.returncode == 0, log
     assert "Closed the database and Redis connections" in log
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Playwright
 
+from tests.waiting import SHUTDOWN_SECONDS, STARTUP_SECONDS
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -55,7 +57,8 @@ def playground_env(database_url: str) -> dict[str, str]:
 
 
 def _wait_for_address(log: Path, process: subprocess.Popen[bytes]) -> str:
-    for _ in range(600):
+    deadline = time.monotonic() + STARTUP_SECONDS  # a deadline: under load each poll is slower
+    while time.monotonic() < deadline:
         if found := ADDRESS.search(log.read_text(encoding="utf-8", errors="replace")):
             return found.group(0)
         if process.poll() is not None:
@@ -83,7 +86,7 @@ def playground_process(directory: Path) -> Iterator[RunningPlayground]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=SHUTDOWN_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)

@@ -20,6 +20,7 @@ from bot.recommend import SIZING_LABELS
 from tests.playground.pages import ask, message_box, messages, open_channel, say
 from tests.playground.screenshot import answer_screenshot
 from tests.playground.serving import RunningPlayground
+from tests.waiting import BACKGROUND_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -149,7 +150,7 @@ def test_a_vote_and_the_questions_reach_ecsbot_report(
     answer.get_by_role("button", name="Helpful", exact=False).first.click()
     expect(messages(page).last).to_contain_text("Thanks for the feedback")
     # Questions are written in batches (a fraction of a second behind the answer).
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + BACKGROUND_SECONDS
     while True:
         report = CliRunner().invoke(
             main, ["report", "--json"], env={"DATABASE_URL": playground.database_url}

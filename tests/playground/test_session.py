@@ -19,6 +19,7 @@ from bot.playground import PlaygroundServer
 from bot.playground.payloads import CHANNEL_ID, DM_CHANNEL_ID, SlackRequest
 from bot.playground.session import PlaygroundError
 from bot.slack.standin import BOT_USER_ID
+from tests.waiting import BACKGROUND_SECONDS
 
 pytestmark = pytest.mark.asyncio
 Event = dict[str, Any]
@@ -32,14 +33,14 @@ class Events:
         self.unread: list[Event] = []  # arrived while waiting for another kind
 
     async def next(self, kind: str, where: Callable[[Event], bool] = lambda e: True) -> Event:
-        """The first unread event of `kind` matching `where` (failing after 5 s without one);
-        the bot's reply may overtake the ack's effect, so others wait their turn."""
+        """The first unread event of `kind` matching `where` (failing after BACKGROUND_SECONDS
+        without one); the bot's reply may overtake the ack's effect, so others wait their turn."""
         while True:
             for event in self.unread:
                 if event["type"] == kind and where(event):
                     self.unread.remove(event)
                     return event
-            event = await asyncio.wait_for(self.queue.get(), 5)
+            event = await asyncio.wait_for(self.queue.get(), BACKGROUND_SECONDS)
             assert event is not None, "the event stream ended"
             self.unread.append(event)
 

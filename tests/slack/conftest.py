@@ -23,6 +23,7 @@ from bot.slack import create_app, create_web_app
 from bot.slack.standin import BOT_TOKEN, Call, SlackStandIn
 from tests.conftest import write_topic
 from tests.slack import payloads
+from tests.waiting import BACKGROUND_SECONDS
 
 UNSURE_QUESTION = "something about fargate money maybe"
 
@@ -162,11 +163,15 @@ class FakeRecorder:
     async def flush(self) -> bool:
         return True
 
-    async def asked(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def asked(
+        self, count: int = 1, timeout: float = BACKGROUND_SECONDS
+    ) -> list[dict[str, Any]]:
         """The recorded questions once there are `count`; they are recorded after the reply."""
         return await _at_least(self.questions, count, "recorded question(s)", timeout)
 
-    async def answers_served(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def answers_served(
+        self, count: int = 1, timeout: float = BACKGROUND_SECONDS
+    ) -> list[dict[str, Any]]:
         """The recorded button answers once there are `count`."""
         return await _at_least(self.served, count, "served answer(s)", timeout)
 

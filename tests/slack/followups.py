@@ -9,6 +9,7 @@ from bot.ports import ConversationMemory
 from bot.slack.standin import BOT_USER_ID, Call
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest
+from tests.waiting import BACKGROUND_SECONDS
 
 MENTION = f"<@{BOT_USER_ID}>"
 GPU_QUESTION = "does fargate support gpus?"
@@ -36,7 +37,10 @@ async def mention(
 
 
 async def remembered(
-    memory: ConversationMemory, conversation: str, topic_id: str, timeout: float = 5.0
+    memory: ConversationMemory,
+    conversation: str,
+    topic_id: str,
+    timeout: float = BACKGROUND_SECONDS,
 ) -> None:
     """Wait until `conversation`'s last turn is about `topic_id`; fail after `timeout`."""
     loop = asyncio.get_running_loop()

@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from tests.ports import free_port
+from tests.waiting import STARTUP_SECONDS
 
 
 class RedisServer:
@@ -34,8 +35,9 @@ class RedisServer:
         args += ["--appendonly", "no", "--logfile", ""]
         self._process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + STARTUP_SECONDS
         try:
-            for _ in range(100):
+            while time.monotonic() < deadline:
                 try:
                     client.ping()
                     return

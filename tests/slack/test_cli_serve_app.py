@@ -22,6 +22,7 @@ from bot.slack import Cleanup, create_web_app
 from bot.slack.standin import BOT_TOKEN
 from tests.ports import free_port
 from tests.slack.payloads import SIGNING_SECRET
+from tests.waiting import SHUTDOWN_SECONDS, STARTUP_SECONDS
 
 
 def test_client_id_and_secret_serve_the_oauth_install(
@@ -85,7 +86,7 @@ def test_serve_really_serves_healthz(slack_kb_dir: Path) -> None:
         [*command, "--host", "127.0.0.1"], env=env, stderr=subprocess.PIPE, text=True
     ) as proc:
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + STARTUP_SECONDS
             while True:
                 try:
                     assert _get(f"http://127.0.0.1:{port}/healthz") == (200, b'{"status": "ok"}')
@@ -96,7 +97,7 @@ def test_serve_really_serves_healthz(slack_kb_dir: Path) -> None:
                     time.sleep(0.1)
         finally:
             proc.terminate()
-            _, stderr = proc.communicate(timeout=10)
+            _, stderr = proc.communicate(timeout=SHUTDOWN_SECONDS)
     assert BOT_TOKEN not in stderr and SIGNING_SECRET not in stderr
     assert "will be unused" not in stderr  # the app is built without a misleading warning
     assert "Database sqlite:///./data/ecsbot.db at revision " in stderr  # migrated at startup

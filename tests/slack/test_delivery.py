@@ -16,6 +16,7 @@ from bot.slack.delivery import Deliverer, DeliveryPolicy
 from bot.slack.standin import BOT_TOKEN, SlackStandIn
 from bot.storage.models import OutboxMessage
 from bot.storage.outbox import DatabaseOutbox
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.asyncio
 POLICY = DeliveryPolicy(keep_after=0.2, retry_base=0.05, retry_max=0.2, poll_every=0.05)
@@ -61,13 +62,15 @@ async def test_a_post_slack_takes_at_once_is_never_written(
 async def test_a_post_slack_is_slow_to_confirm_is_kept_while_in_flight(
     deliverer: Deliverer, slack_api: SlackStandIn, engine: Engine
 ) -> None:
-    """Slack takes the post but answers after 1 s: past `keep_after` the post is in the
+    """Slack takes the post but answers after 3 s: past `keep_after` the post is in the
     outbox, leased and in doubt (a replica that took it over would look for it first); once
     Slack answers, it is marked delivered."""
-    slack_api.slow_next("chat.postMessage", 1.0)
+    # The outbox write starts 0.2 s in and runs in a worker thread: poll for it (a fixed 0.6 s
+    # sleep failed on a loaded machine) while Slack is still holding the answer back.
+    slack_api.slow_next("chat.postMessage", 3.0)
     posting = asyncio.create_task(deliverer.post(answer("r1#1"), token=BOT_TOKEN))
-    await asyncio.sleep(0.6)
-    assert await asyncio.to_thread(rows, engine) == [("r1#1", "pending", True)]
+    await eventually(lambda: rows(engine) == [("r1#1", "pending", True)], timeout=2.5)
+    assert not posting.done()  # still in flight
     await posting
     await deliverer.stop()  # writes the delivered mark still queued
     assert await asyncio.to_thread(rows, engine) == [("r1#1", "delivered", False)]

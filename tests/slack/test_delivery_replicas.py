@@ -24,6 +24,7 @@ from tests.slack import payloads
 from tests.slack.proxy import Proxy
 from tests.slack.redis_server import RedisServer
 from tests.slack.test_replicas import Replica, deliver, env, replicas  # noqa: F401
+from tests.waiting import eventually
 
 pytestmark = [pytest.mark.services, pytest.mark.asyncio]
 
@@ -105,8 +106,20 @@ def answer_keys(api: SlackStandIn) -> Counter[str]:
     )
 
 
-async def answered_once(api: SlackStandIn, ids: list[str], timeout: float = 20.0) -> None:
-    """Every event's answer is in its thread exactly once, and nobody got an apology."""
+# How long answered_once waits for the last answer: only a guard against a hang. Quiet, the
+# answers are all in a few seconds after the last event; with the replicas starved of CPU
+# (2 cores, a browser or two busy loops beside them) outbox retries run late and 20 s was
+# missed by 60 ms. Exactly-once and no-apology are checked whatever the wait.
+ANSWER_TIMEOUT = 60.0
+# These tests do not check how a replica exits, and after these faults one can take long to
+# exit after logging "Stopped" (waiting up to 60 s made the first test take 80 s on a quiet
+# machine): SIGKILL after 10 s, as before. test_replicas does check a clean exit.
+STOP_TIMEOUT = 10.0
+
+
+async def answered_once(api: SlackStandIn, ids: list[str], timeout: float = ANSWER_TIMEOUT) -> None:
+    """Every event's answer is in its thread exactly once, and nobody got an apology;
+    AssertionError naming the unanswered ones after `timeout` seconds."""
     wanted = {f"event:{event_id}#1" for event_id in ids}
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -133,7 +146,7 @@ async def test_slack_and_redis_faults_answer_every_question_once(
     """Rows 1-5, one after the other: no fault; chat.postMessage 500 for 2 s; Redis killed
     between events and their retries; Redis back empty; posts slower than the client's timeout
     (Slack has them). Every question is answered once, with no apology."""
-    async with replicas(fault_env, tmp_path) as pair:
+    async with replicas(fault_env, tmp_path, STOP_TIMEOUT) as pair:
         ids = await slack_sends(pair, "OK")
         slack_api.fail_for("chat.postMessage", 2.0, 500)
         ids += await slack_sends(pair, "500")
@@ -163,7 +176,7 @@ async def test_database_outage_answers_once_and_both_stores_down_still_answers(
     """Row 6: PostgreSQL stopped, then back: every question answered once, one line per
     failing write kind instead of tracebacks. Then Redis and PostgreSQL both down: still
     answered, and each replica says so in one WARNING."""
-    async with replicas(fault_env, tmp_path) as pair:
+    async with replicas(fault_env, tmp_path, STOP_TIMEOUT) as pair:
         await pg_proxy.cut()
         restoring = asyncio.create_task(later(2.5, pg_proxy.restore))
         await answered_once(slack_api, await slack_sends(pair, "PGDOWN"))
@@ -171,9 +184,8 @@ async def test_database_outage_answers_once_and_both_stores_down_still_answers(
         await pg_proxy.cut()
         own_redis.kill()
         ids = await slack_sends(pair, "BOTH")
-        await asyncio.sleep(1.0)
-        answered = answer_keys(slack_api)
-        assert all(answered[f"event:{event_id}#1"] >= 1 for event_id in ids)
+        wanted = [f"event:{event_id}#1" for event_id in ids]
+        await eventually(lambda: all(answer_keys(slack_api)[key] >= 1 for key in wanted))
     for replica in pair:
         log = replica.output()
         assert log.count("are both unreachable") == 1, log[-3000:]
@@ -185,7 +197,7 @@ async def test_a_replica_that_dies_leaves_its_posts_to_the_other(
 ) -> None:
     """Slack failing, replica A takes every event and is killed with the answers queued:
     replica B delivers each once when Slack is back."""
-    async with replicas(fault_env, tmp_path) as pair:
+    async with replicas(fault_env, tmp_path, STOP_TIMEOUT) as pair:
         a, b = pair
         slack_api.fail_for("chat.postMessage", 4.0, 500)
         first_copies = [(a, None)]
@@ -196,5 +208,5 @@ async def test_a_replica_that_dies_leaves_its_posts_to_the_other(
             await asyncio.sleep(1 / EVENTS_PER_SECOND)
         a.process.kill()
         a.process.wait(timeout=10)
-        await answered_once(slack_api, ids, timeout=25)
+        await answered_once(slack_api, ids)
     assert "Delivered post event:EvDIE" in b.output()

@@ -20,6 +20,7 @@ from tests.slack import payloads
 from tests.slack.checks import assert_no_ping, assert_valid_blocks
 from tests.slack.conftest import BotUnderTest, bot_settings, command_reply
 from tests.slack.serving import served_with_storage
+from tests.waiting import BACKGROUND_SECONDS
 
 SLACK_MARKUP = [
     "<!channel>",
@@ -113,7 +114,9 @@ async def test_any_text_is_answered_and_no_exception_escapes(
 
 async def replies_since(api: SlackStandIn, seen: dict[str, int], count: int) -> list[Call]:
     """The `count` messages posted since `seen`, public or ephemeral (the rate-limit note)."""
-    for _ in range(500):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BACKGROUND_SECONDS
+    while loop.time() < deadline:
         new = [
             call
             for method in ("chat.postMessage", "chat.postEphemeral")

@@ -26,6 +26,7 @@ from tests.ports import free_port
 from tests.slack import payloads
 from tests.slack.faults import DB_PASSWORD, retry_headers
 from tests.slack.serving import well_inside_a_minute
+from tests.waiting import SHUTDOWN_SECONDS, STARTUP_SECONDS
 
 pytestmark = [pytest.mark.services, pytest.mark.asyncio]
 
@@ -46,8 +47,11 @@ class Replica:
 
 
 @contextmanager
-def started(env: dict[str, str], log: Path) -> Iterator[Replica]:
-    """Start one replica; terminate it and wait for it, whatever happens."""
+def started(
+    env: dict[str, str], log: Path, stop_timeout: float = SHUTDOWN_SECONDS
+) -> Iterator[Replica]:
+    """Start one replica; terminate it and wait for it (SIGKILL after `stop_timeout` seconds),
+    whatever happens."""
     port = free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -58,16 +62,21 @@ def started(env: dict[str, str], log: Path) -> Iterator[Replica]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=stop_timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
 
 
 @asynccontextmanager
-async def replicas(env: dict[str, str], tmp_path: Path) -> AsyncIterator[list[Replica]]:
-    """Two replicas with `env`, once both answer /healthz."""
-    with started(env, tmp_path / "a.log") as a, started(env, tmp_path / "b.log") as b:
+async def replicas(
+    env: dict[str, str], tmp_path: Path, stop_timeout: float = SHUTDOWN_SECONDS
+) -> AsyncIterator[list[Replica]]:
+    """Two replicas with `env`, once both answer /healthz; see `started` for `stop_timeout`."""
+    with (
+        started(env, tmp_path / "a.log", stop_timeout) as a,
+        started(env, tmp_path / "b.log", stop_timeout) as b,
+    ):
         async with aiohttp.ClientSession() as session:
             for replica in (a, b):
                 await _until_healthy(session, replica)
@@ -75,7 +84,11 @@ async def replicas(env: dict[str, str], tmp_path: Path) -> AsyncIterator[list[Re
 
 
 async def _until_healthy(session: aiohttp.ClientSession, replica: Replica) -> None:
-    for _ in range(300):
+    """Poll /healthz until it answers 200; fail if the process exits or after STARTUP_SECONDS
+    (a deadline, not a count of tries: under load each try takes longer)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STARTUP_SECONDS
+    while loop.time() < deadline:
         assert replica.process.poll() is None, replica.output()
         try:
             async with session.get(f"{replica.url}/healthz") as resp:

@@ -17,6 +17,7 @@ from bot.slack.standin import SlackStandIn
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, bot_settings
 from tests.slack.serving import serving
+from tests.waiting import BACKGROUND_SECONDS
 
 
 @pytest.mark.asyncio
@@ -131,7 +132,7 @@ async def test_a_post_slack_took_after_the_timeout_is_not_posted_again(
         await bot.event(payloads.app_mention("<@UBOTTEST> how is fargate billed?", ts="1.1"))
         [answer] = await slack_api.wait_for("chat.postMessage")
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 10
+        deadline = loop.time() + BACKGROUND_SECONDS
         while not slack_api.lookups:
             assert loop.time() < deadline, "no look-up before the re-post"
             await asyncio.sleep(0.05)

@@ -23,6 +23,7 @@ from bot.slack.standin import APP_TOKEN, BOT_TOKEN, SlackStandIn
 from bot.storage.models import ServedAnswer
 from tests.ports import free_port
 from tests.slack import payloads
+from tests.waiting import BACKGROUND_SECONDS, SHUTDOWN_SECONDS, STARTUP_SECONDS
 
 SERVE = [sys.executable, "-c", "from bot.cli import main; main()", "serve", "--host", "127.0.0.1"]
 HELD = "chat.postMessage"
@@ -86,8 +87,11 @@ async def healthy(session: aiohttp.ClientSession, url: str) -> bool:
 async def until(
     proc: subprocess.Popen[bytes], log: Path, check: Callable[[], Awaitable[bool]], want: bool
 ) -> None:
-    """Poll `check()` until it returns `want`, the process staying alive all the while."""
-    for _ in range(300):
+    """Poll `check()` until it returns `want`, the process staying alive all the while;
+    AssertionError after STARTUP_SECONDS (a deadline: under load each try is slower)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STARTUP_SECONDS
+    while loop.time() < deadline:
         assert proc.poll() is None, log.read_text()
         if await check() == want:
             return
@@ -125,9 +129,9 @@ def bot_env(gate: Gate, slack_kb_dir: Path, database: Path, **extra: str) -> dic
 
 async def stopped_mid_answer(proc: subprocess.Popen[bytes], gate: Gate) -> int:
     """SIGTERM while the answer is held at the gate; open it; the exit code."""
-    await asyncio.wait_for(gate.held.wait(), timeout=10)
+    await asyncio.wait_for(gate.held.wait(), timeout=BACKGROUND_SECONDS)
     proc.send_signal(signal.SIGTERM)
-    return await asyncio.to_thread(proc.wait, 30)
+    return await asyncio.to_thread(proc.wait, SHUTDOWN_SECONDS)
 
 
 def assert_answered_and_recorded(api: SlackStandIn, database: Path, log: Path) -> None:
