@@ -116,14 +116,14 @@ class _ErasureClock:
 
 
 async def _first_repeat(deduper: EventDeduper, keys: list[str]) -> str | None:
-    """Claim every key at once (the database deduper writes claims made together in one
-    transaction); the first key that was claimed before, or None when all are new."""
-    if not keys:
-        return None
-    if len(keys) == 1:
-        return None if await deduper.first_time(keys[0]) else keys[0]
-    firsts = await asyncio.gather(*(deduper.first_time(key) for key in keys))
-    return next((key for key, first in zip(keys, firsts, strict=True) if not first), None)
+    """Claim the keys one after another, stopping at the first that was claimed before
+    (returned; None when all are new). Two replicas handed one event (Slack's retry) race for
+    its first key and only the winner goes on: claimed all at once, each replica could win
+    one key and lose the other, and both dropped the event."""
+    for key in keys:
+        if not await deduper.first_time(key):
+            return key
+    return None
 
 
 async def _claimed(deduper: EventDeduper, keys: list[str]) -> bool:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from bot.blocks import ACTION_SHARE
-from bot.slack.middleware import MAX_KEY_CHARS, dedupe_key, delivery_key
+from bot.slack.middleware import MAX_KEY_CHARS, _claimed, dedupe_key, delivery_key
+from bot.storage.dedupe import MemoryDeduper
 from tests.slack import payloads
 from tests.slack.conftest import BotUnderTest, FakeRecorder
 
@@ -106,3 +107,28 @@ async def test_same_share_click_twice_shares_once(bot: BotUnderTest) -> None:
     await twice(bot, ACTION_SHARE, "cost", container=container, response_url=bot.api.response_url())
     shared = [c for c in bot.api.of("response_url") if c.body.get("response_type") == "in_channel"]
     assert len(shared) == 1
+
+
+class SlowReplica:
+    """One replica's view of a shared deduper: each key's claim reaches the store after this
+    replica's own delay for it (seconds), as network and CPU make it under load."""
+
+    def __init__(self, store: MemoryDeduper, delays: dict[str, float]) -> None:
+        self._store, self._delays = store, delays
+
+    async def first_time(self, key: str) -> bool:
+        await asyncio.sleep(self._delays.get(key, 0.0))
+        return await self._store.first_time(key)
+
+
+@pytest.mark.asyncio
+async def test_two_replicas_racing_for_one_events_keys_answer_it_once() -> None:
+    """A mention and Slack's retry of it reach two replicas at once, each claiming the event id
+    and the message's identity. Whatever order their claims land in, exactly one goes on (an
+    order where each won one key used to make both drop the event)."""
+    keys = ["event:Ev1", "message:T1:C1:1.000001"]
+    store = MemoryDeduper()
+    first = SlowReplica(store, {keys[1]: 0.02})  # wins the event id, slow to the identity
+    second = SlowReplica(store, {keys[0]: 0.01})  # slow to the event id
+    claims = await asyncio.gather(_claimed(first, keys), _claimed(second, keys))
+    assert sorted(claims) == [False, True]
