@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_key_prefix: str = Field(default="ecsbot:", min_length=1, max_length=100)
     rate_limit_per_minute: int = Field(default=20, ge=1)
+    # Verdicts the matcher keeps for questions asked again (0: every question is matched anew;
+    # the same default as bot.matching.matcher, which settings may not import).
+    matches_kept: int = Field(default=4096, ge=0, le=1_000_000)
     user_hash_salt: SecretStr | None = None
     # The outbox (bot.slack.delivery): how long a post is retried, and how often.
     outbox_give_up_seconds: float = Field(default=900.0, gt=0)

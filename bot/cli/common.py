@@ -9,6 +9,7 @@ import click
 
 from bot.answering import Answerer, recommendation_dir
 from bot.knowledge import KnowledgeBase, KnowledgeErrors, load_knowledge
+from bot.matching import Matcher
 from bot.recommend import Pricing, load_pricing
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -38,6 +39,13 @@ def answerer() -> Answerer:
     """The answerer over the configured knowledge base and price snapshot, built once."""
     directory = settings_or_exit().knowledge_dir
     return Answerer(knowledge_or_exit(directory), pricing=pricing_or_exit(directory))
+
+
+def serving_answerer(settings: Settings, pricing: Pricing) -> Answerer:
+    """The answerer a server runs: the configured knowledge base (or exit code 2), keeping
+    MATCHES_KEPT verdicts for questions asked again."""
+    kb = knowledge_or_exit(settings.knowledge_dir)
+    return Answerer(kb, Matcher(kb, matches_kept=settings.matches_kept), pricing=pricing)
 
 
 def pricing_or_exit(knowledge_dir: Path) -> Pricing:

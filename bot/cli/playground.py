@@ -7,8 +7,8 @@ import errno
 
 import click
 
-from bot.answering import Answerer, Turn
-from bot.cli.common import knowledge_or_exit, settings_or_exit
+from bot.answering import Turn
+from bot.cli.common import serving_answerer, settings_or_exit
 from bot.cli.group import main
 from bot.cli.serve import recommender_or_exit, storage_or_exit
 from bot.logs import configure_logging
@@ -32,7 +32,7 @@ def playground(port: int | None) -> None:
     settings = local_settings(settings_or_exit())
     configure_logging(settings.log_level, settings.secret_values(), settings.log_format)
     recommender = recommender_or_exit(settings)
-    answerer = Answerer(knowledge_or_exit(settings.knowledge_dir), pricing=recommender.pricing)
+    answerer = serving_answerer(settings, recommender.pricing)
     storage = storage_or_exit(settings)
     services = Services(
         answerer=answerer,

@@ -10,7 +10,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answering import Answerer, Recommender, Turn, load_recommender
-from bot.cli.common import knowledge_or_exit
+from bot.cli.common import serving_answerer
 from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
 from bot.logs import configure_logging
@@ -109,7 +109,7 @@ def serve(host: str) -> None:
     settings, credentials = slack_settings_or_exit()
     configure_logging(settings.log_level, settings.secret_values(), settings.log_format)
     recommender = recommender_or_exit(settings)
-    answerer = Answerer(knowledge_or_exit(settings.knowledge_dir), pricing=recommender.pricing)
+    answerer = serving_answerer(settings, recommender.pricing)
     storage = storage_or_exit(settings)
     try:
         app = build_app(settings, answerer, storage, recommender=recommender)

@@ -62,6 +62,10 @@ SHORT_FOLLOW_UP_WORDS = 12
 LONG_MESSAGE_CHARS = 600
 # What a comparison with no subject compares, in a conversation with this bot.
 DEFAULT_COMPARISON = "ecs or ec2"
+# Verdicts kept for questions asked again (a Match is a few hundred bytes: 4,096 of them are
+# about a MiB). People ask the same things ("how is fargate billed?"), and the playground's
+# and help's example questions are asked word for word.
+MATCHES_KEPT = 4096
 
 
 # In a question of at most this many terms, unknown words weighing more than this many times
@@ -92,7 +96,9 @@ class _Reading:
 class Matcher:
     """An index over a knowledge base, built once, answering `match(question, context)`."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, *, matches_kept: int = MATCHES_KEPT) -> None:
+        """Index `kb` (about a second for the shipped one); `matches_kept` verdicts are kept
+        for questions asked again in the same context (0: none, every question is read)."""
         self.kb = kb
         with ThreadPoolExecutor(max_workers=1) as pool:
             # The classifier's SVM trains in the pool (without the GIL) while the lexical
@@ -111,6 +117,8 @@ class Matcher:
         # A question's focus is read for the whole and for its asking sentence, alone and
         # again with the previous turn.
         self._focus = lru_cache(maxsize=TEXTS_KEPT)(self._focus_uncached)
+        # A verdict depends only on the question, its context and the index built above.
+        self._kept = lru_cache(maxsize=matches_kept)(self._match) if matches_kept else None
 
     def _focus_uncached(self, text: str) -> Focus:
         return focus(self.analyzer.surface(text, correct=True))
@@ -304,7 +312,12 @@ class Matcher:
     ) -> Match:
         """The best topic and entry for `question`, read with `context` (the previous question,
         answered with topic `context_topic`) when it does not stand on its own; no topic when
-        it is out of scope."""
+        it is out of scope. About half a millisecond; a question asked again is remembered."""
+        if self._kept is None:
+            return self._match(question, context, context_topic)
+        return self._kept(question, context, context_topic)
+
+    def _match(self, question: str, context: str | None, context_topic: str | None) -> Match:
         alone = self._read(question, None)
         own = alone.focus
         if context is None and own.comparative and own.dimension and not own.names_a_service:

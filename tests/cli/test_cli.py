@@ -9,7 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.cli.common import answerer
+from bot.cli.common import answerer, serving_answerer
+from bot.knowledge import default_knowledge_dir
+from bot.matching.matcher import MATCHES_KEPT
+from bot.recommend import load_pricing
+from bot.settings import SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -226,3 +230,20 @@ def test_ask_json_broad_question_gets_the_topic_lead() -> None:
     data = json.loads(run("ask", "--json", "tell me about fargate").output)
     assert data["topic"] == "fargate" and data["entry"] is None
     assert data["answer"] and len(data["answer"]) <= 300
+
+
+def test_servers_keep_the_configured_number_of_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MATCHES_KEPT sets how many verdicts `serve` and `playground` keep for questions asked
+    again (default: the matcher's own); 0 keeps none, and a negative number is refused."""
+    pricing = load_pricing(default_knowledge_dir())
+    assert load_settings().matches_kept == MATCHES_KEPT
+    monkeypatch.setenv("MATCHES_KEPT", "0")
+    answerer = serving_answerer(load_settings(), pricing)
+    question = "how is fargate billed?"
+    assert answerer.matcher.match(question) is not answerer.matcher.match(question)
+    monkeypatch.setenv("MATCHES_KEPT", "16")
+    answerer = serving_answerer(load_settings(), pricing)
+    assert answerer.matcher.match(question) is answerer.matcher.match(question)
+    monkeypatch.setenv("MATCHES_KEPT", "-1")
+    with pytest.raises(SettingsError, match=r"(?i)matches_kept"):
+        load_settings()

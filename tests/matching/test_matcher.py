@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher, evaluate, read_cases
 from bot.matching.lexical import LexicalIndex
 
@@ -106,10 +107,65 @@ def test_suggestions_are_other_topics_ranked(matcher: Matcher) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
-def test_matching_is_deterministic(matcher: Matcher) -> None:
-    """The same question always gets the same answer."""
-    first = matcher.match("how do ecs and ec2 compare on price")
-    assert all(matcher.match("how do ecs and ec2 compare on price") == first for _ in range(5))
+DETERMINISM_QUESTIONS = [
+    ("how do ecs and ec2 compare on price", None, None),
+    ("whats the diffrence between ecs and ec2", None, None),
+    ("and on ec2?", "how is fargate billed?", "fargate"),
+    ("how do I create an S3 bucket", None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def fresh_matcher(kb: KnowledgeBase) -> Matcher:
+    """A second matcher over the shipped knowledge base that keeps no verdicts."""
+    return Matcher(kb, matches_kept=0)
+
+
+@pytest.mark.parametrize(("question", "context", "context_topic"), DETERMINISM_QUESTIONS)
+def test_matching_is_deterministic(
+    matcher: Matcher,
+    fresh_matcher: Matcher,
+    question: str,
+    context: str | None,
+    context_topic: str | None,
+) -> None:
+    """The same question always gets the same answer: asked again, and from a second index
+    built from the same knowledge base (as another replica builds it) that keeps nothing."""
+    first = matcher.match(question, context, context_topic)
+    assert matcher.match(question, context, context_topic) == first
+    assert fresh_matcher.match(question, context, context_topic) == first
+    assert fresh_matcher.match(question, context, context_topic) == first
+
+
+def test_a_question_asked_again_is_not_read_again(
+    kb: KnowledgeBase, fresh_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept verdicts: the same question in the same context is read once, a new context or a
+    question pushed out of the kept ones is read again, and keeping nothing reads every time."""
+    kept = Matcher(kb, matches_kept=2)
+    reads: list[str] = []
+    read = Matcher._read
+
+    def counting(self: Matcher, question: str, *args: object) -> object:
+        reads.append(question)
+        return read(self, question, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Matcher, "_read", counting)
+    first = kept.match("how is fargate billed?")
+    once = len(reads)
+    assert once >= 1
+    assert kept.match("how is fargate billed?") is first
+    assert len(reads) == once
+    kept.match("and ec2?", "how is fargate billed?", "fargate")
+    assert len(reads) > once
+    seen = len(reads)
+    kept.match("can ecs autoscale?")
+    kept.match("how is fargate billed?")  # pushed out by the two after it
+    assert len(reads) > seen + 1
+    seen = len(reads)
+    fresh_matcher.match("how is fargate billed?")
+    fresh_matcher.match("how is fargate billed?")
+    assert len(reads) >= seen + 2
 
 
 def test_huge_question_does_not_crash(matcher: Matcher) -> None:
