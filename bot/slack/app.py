@@ -27,6 +27,7 @@ from bot.ports import (
     WorkspaceEraser,
 )
 from bot.settings import Settings
+from bot.slack.ack_runner import PromptAckRunner
 from bot.slack.config import build_delivery_client, slack_credentials, tune_web_client
 from bot.slack.delivery import Deliverer, DeliveryPolicy, TokenFor, attach_deliverer
 from bot.slack.listeners import LISTENER_MODULES
@@ -76,6 +77,16 @@ class SlackApp(AsyncApp):
             **kwargs,
         )
         self.signing_secret = signing_secret
+        # Bolt's runner, woken by the ack rather than looking for it every 10 ms.
+        bolt_runner = self._async_listener_runner
+        self._async_listener_runner = PromptAckRunner(
+            logger=bolt_runner.logger,
+            process_before_response=bolt_runner.process_before_response,
+            listener_error_handler=bolt_runner.listener_error_handler,
+            listener_start_handler=bolt_runner.listener_start_handler,
+            listener_completion_handler=bolt_runner.listener_completion_handler,
+            lazy_listener_runner=bolt_runner.lazy_listener_runner,
+        )
 
 
 def _bolt_app(settings: Settings, oauth_settings: AsyncOAuthSettings | None) -> SlackApp:

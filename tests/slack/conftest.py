@@ -288,13 +288,20 @@ async def settle(timeout: float = 5.0) -> None:
         await asyncio.wait(others, timeout=timeout)
 
 
+# What a listener runs in after its ack: ours (bot.slack.ack_runner), and Bolt's own runner's.
+LISTENER_COROUTINES = (
+    "PromptAckRunner._run_listener",
+    "AsyncioListenerRunner.run.<locals>.run_ack_function_asynchronously",
+)
+
+
 async def listeners_done(timeout: float = 5.0) -> None:
     """Wait for every Bolt listener still running after its ack (and nothing else: the
     server's own tasks live as long as the test client)."""
     running = [
         t
         for t in asyncio.all_tasks()
-        if "run_ack_function_asynchronously" in getattr(t.get_coro(), "__qualname__", "")
+        if getattr(t.get_coro(), "__qualname__", "") in LISTENER_COROUTINES
     ]
     if running:
         await asyncio.wait(running, timeout=timeout)
