@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.answering.conversation import DEFAULT_TURN_TTL_SECONDS, Turn
 from bot.matching import Match
@@ -75,6 +75,16 @@ class EventDeduper(Protocol):
 
     async def first_time(self, key: str) -> bool:
         """True exactly once per key (within a time-to-live)."""
+        ...
+
+
+@runtime_checkable
+class ClaimsInOrder(Protocol):
+    """An EventDeduper that claims several keys in order itself, in one round trip."""
+
+    async def first_repeat(self, keys: Sequence[str]) -> str | None:
+        """Claim `keys` one after another, stopping at the first claimed before: that key, or
+        None when every key was new (and is now claimed)."""
         ...
 
 

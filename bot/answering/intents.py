@@ -5,6 +5,8 @@ Every surface (slash command, DM, mention, the terminal chat) reads these the sa
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.blocks import COMMAND
 from bot.matching import strip_slack_markup
 
@@ -62,6 +64,7 @@ RECOMMEND_PHRASES = frozenset(
 )
 
 
+@lru_cache(maxsize=256)  # each entry point asks several of these of the same text
 def _normalised(text: str) -> str:
     """Lower case, without the slash command's name, surrounding space and end punctuation."""
     text = strip_slack_markup(text).strip().lower()

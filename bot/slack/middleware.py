@@ -26,7 +26,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot import metrics
-from bot.ports import EventDeduper
+from bot.ports import ClaimsInOrder, EventDeduper
 from bot.slack.delivery_scope import open_delivery_scope
 from bot.slack.incoming import message_keys
 from bot.slack.services import Services
@@ -119,7 +119,10 @@ async def _first_repeat(deduper: EventDeduper, keys: list[str]) -> str | None:
     """Claim the keys one after another, stopping at the first that was claimed before
     (returned; None when all are new). Two replicas handed one event (Slack's retry) race for
     its first key and only the winner goes on: claimed all at once, each replica could win
-    one key and lose the other, and both dropped the event."""
+    one key and lose the other, and both dropped the event. A deduper that claims in order
+    itself (the database's: one transaction) is handed them all."""
+    if isinstance(deduper, ClaimsInOrder):
+        return await deduper.first_repeat(keys)
     for key in keys:
         if not await deduper.first_time(key):
             return key

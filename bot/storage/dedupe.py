@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -90,7 +90,7 @@ class DatabaseDeduper:
         self._clock = clock
         self._next_purge = 0.0
         self._failures = FailureLog(logger, mask_url(engine.url))
-        self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
+        self._waiting: list[tuple[tuple[str, ...], asyncio.Future[str | None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
     @property
@@ -100,37 +100,44 @@ class DatabaseDeduper:
 
     async def first_time(self, key: str) -> bool:
         """True if this call inserted the key; True too if the database is down (logged)."""
+        return await self.first_repeat([key]) is None
+
+    async def first_repeat(self, keys: Sequence[str]) -> str | None:
+        """Claim `keys` in order, stopping at the first claimed before: that key, or None when
+        every key was new (None too if the database is down, logged: better a possible second
+        reply than none). One transaction for all of them, shared with concurrent claims."""
         try:
-            return await self.claim(key)
+            return await self.claim_in_order(keys)
         except Exception as exc:
-            # Better a possible second reply than none at all.
             self._failures.failed("dedupe", exc, outcome="handling the event")
             metrics.storage_failed("database", "event dedupe")
-            return True
+            return None
 
     async def claim(self, key: str) -> bool:
         """True if this call inserted the key, False if it was there; raises database errors."""
-        claim: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(key, []).append(claim)
+        return await self.claim_in_order([key]) is None
+
+    async def claim_in_order(self, keys: Sequence[str]) -> str | None:
+        """`first_repeat` without the failure handling: raises database errors."""
+        claim: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((tuple(keys), claim))
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._write_claims())
         return await claim
 
     async def _write_claims(self) -> None:
-        """Claim every waiting key, batch after batch, until none waits."""
+        """Claim every waiting group of keys, batch after batch, until none waits."""
         try:
             while self._waiting:
-                batch, self._waiting = self._waiting, {}
+                batch, self._waiting = self._waiting, []
                 try:
-                    claimed = await asyncio.to_thread(self._claim_many, list(batch))
+                    repeats = await asyncio.to_thread(self._claim_groups, [k for k, _ in batch])
                 except Exception as exc:
-                    for claims in batch.values():
-                        for claim in claims:
-                            claim.set_exception(exc)
+                    for _, claim in batch:
+                        claim.set_exception(exc)
                     continue
-                for key, claims in batch.items():
-                    for n, claim in enumerate(claims):
-                        claim.set_result(n == 0 and key in claimed)
+                for (_, claim), repeat in zip(batch, repeats, strict=True):
+                    claim.set_result(repeat)
         finally:
             self._writer = None
 
@@ -145,15 +152,39 @@ class DatabaseDeduper:
             stmt = upsert_insert(connection, ProcessedEvent).values(rows)
             connection.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
 
-    def _claim_many(self, keys: list[str]) -> set[str]:
-        """Insert the keys not there yet, in one transaction; the ones this call inserted."""
+    def _claim_groups(self, groups: Sequence[Sequence[str]]) -> list[str | None]:
+        """Claim each group's keys in order, in one transaction: per group, the first key that
+        was claimed before (by an earlier group too), or None when it won every key.
+
+        Position by position, one INSERT … ON CONFLICT DO NOTHING RETURNING for the keys of
+        the groups still winning (rows as parameters: compiled once; sorted: two replicas'
+        transactions take shared keys in the same order and cannot deadlock on them). A group
+        that lost a key claims none after it, as if its keys were claimed one after another.
+        """
         self._maybe_purge()
         now = self._clock()
+        repeats: list[str | None] = [None] * len(groups)
+        alive = [n for n, keys in enumerate(groups) if keys]
         with self._engine.begin() as connection:
-            rows = [{"key": key, "created_at": now} for key in keys]
-            insert = upsert_insert(connection, ProcessedEvent).on_conflict_do_nothing()
-            # Rows as parameters: the compiled statement is cached whatever the batch size.
-            return set(connection.execute(insert.returning(ProcessedEvent.key), rows).scalars())
+            claim = upsert_insert(connection, ProcessedEvent).on_conflict_do_nothing()
+            insert = claim.returning(ProcessedEvent.key)
+            for position in range(max((len(k) for k in groups), default=0)):
+                alive = [n for n in alive if position < len(groups[n])]
+                keys = sorted({groups[n][position] for n in alive})
+                if not keys:
+                    break
+                rows = [{"key": key, "created_at": now} for key in keys]
+                won = set(connection.execute(insert, rows).scalars())
+                still = []
+                for n in alive:
+                    key = groups[n][position]
+                    if key in won:
+                        won.discard(key)  # the first group with the key has it
+                        still.append(n)
+                    else:
+                        repeats[n] = key
+                alive = still
+        return repeats
 
     def _maybe_purge(self) -> None:
         if time.monotonic() >= self._next_purge:

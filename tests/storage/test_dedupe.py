@@ -62,6 +62,68 @@ async def test_a_burst_of_claims_shares_transactions(engine: Engine) -> None:
     assert not any(await asyncio.gather(*(deduper.first_time(key) for key in KEYS)))
 
 
+async def claimed(engine: Engine, key: str) -> bool:
+    """True when `key` has a row (was claimed)."""
+    with engine.connect() as connection:
+        query = select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.key == key)
+        return bool(connection.execute(query).scalar())
+
+
+async def test_an_events_keys_are_claimed_in_order_in_one_transaction(engine: Engine) -> None:
+    """`first_repeat` claims a group of keys as if one after another — stopping at the first
+    claimed before, which it returns, and leaving the keys after it unclaimed — in a single
+    commit."""
+    deduper = DatabaseDeduper(engine)
+    assert await deduper.first_repeat(["event:0"]) is None  # the first claim purges old keys
+    commits: list[object] = []
+    event.listen(engine, "commit", commits.append)
+    assert await deduper.first_repeat(["event:A", "message:A"]) is None
+    assert len(commits) == 1
+    assert await deduper.first_repeat(["event:A", "message:B"]) == "event:A"
+    assert not await claimed(engine, "message:B")  # after the repeat: left alone
+    assert await deduper.first_repeat(["event:C", "message:A"]) == "message:A"
+    assert await claimed(engine, "event:C")  # before the repeat: claimed, as one by one
+    assert await deduper.first_repeat([]) is None
+
+
+async def test_groups_claimed_together_keep_arrival_order(engine: Engine) -> None:
+    """Groups waiting together share one transaction; a key in two of them goes to the one
+    that asked first, and each later group stops there."""
+    deduper = DatabaseDeduper(engine)
+    commits: list[object] = []
+    event.listen(engine, "commit", commits.append)
+    groups = [["e:1", "m:1"], ["e:2", "m:1"], ["e:1", "m:9"], ["e:3"], ["e:4", "m:4", "x:4"]]
+    results = await asyncio.gather(*(deduper.first_repeat(g) for g in groups))
+    assert results == [None, "m:1", "e:1", None, None]
+    assert len(commits) <= 2
+    assert not await claimed(engine, "m:9")
+    assert all([await claimed(engine, k) for k in ("e:2", "m:4", "x:4")])
+
+
+async def race_groups(a: DatabaseDeduper, b: DatabaseDeduper) -> None:
+    """Two replicas claim each event's keys at the same moment: one wins all of them, the
+    other stops at the first."""
+    for n in range(10):
+        keys = [f"event:Ev{n}", f"message:C1:{n}"]
+        results = await asyncio.gather(a.first_repeat(keys), b.first_repeat(keys))
+        assert results.count(None) == 1 and keys[0] in results, results
+
+
+async def test_replicas_claiming_an_events_keys_get_one_winner(engine: Engine) -> None:
+    """Two dedupers on one SQLite database: one winner per event, never a split."""
+    await race_groups(DatabaseDeduper(engine), DatabaseDeduper(engine))
+
+
+async def test_database_down_lets_a_group_through(caplog: pytest.LogCaptureFixture) -> None:
+    """No database: `first_repeat` lets the event through (None) and logs the masked URL."""
+    engine = make_engine(f"postgresql+psycopg://u:hunter2@127.0.0.1:{free_port()}/db")
+    try:
+        assert await DatabaseDeduper(engine).first_repeat(["event:Ev1", "message:1"]) is None
+    finally:
+        engine.dispose()
+    assert "Failed to dedupe" in caplog.text and "hunter2" not in caplog.text
+
+
 async def test_database_deduper_purges_expired_keys(engine: Engine) -> None:
     """Keys older than the time-to-live are deleted; fresh ones stay."""
     now = datetime.now(UTC)
@@ -90,11 +152,12 @@ async def test_postgres_replicas_get_one_winner(pg_engine: Engine, pg_url: str) 
     other = make_engine(pg_url)
     try:
         await race(DatabaseDeduper(pg_engine), DatabaseDeduper(other))
+        await race_groups(DatabaseDeduper(pg_engine), DatabaseDeduper(other))
     finally:
         other.dispose()
     with pg_engine.connect() as connection:
         count = connection.execute(select(func.count()).select_from(ProcessedEvent))
-        assert count.scalar_one() == len(KEYS)
+        assert count.scalar_one() == len(KEYS) + 20
 
 
 @pytest.mark.services
