@@ -56,14 +56,20 @@ class Target:
     expect: Expect
 
 
+# The load asks a handful of questions again and again, which the matcher keeps
+# (MATCHES_KEPT); the second ecsbot keeps none, so it reads every question as if new.
+FRESH = "ecsbot, every question read"
+FRESH_ENV = {"MATCHES_KEPT": "0"}
 COMMAND_TARGETS = (
     Target("bare ack-only", "ack", "ack"),
     Target("bare ack+respond", "respond", "answer"),
     Target("ecsbot", "ecsbot", "answer"),
+    Target(FRESH, "ecsbot-fresh", "answer"),
 )
 MENTION_TARGETS = (
     Target("bare mention", "mention", "mention"),
     Target("ecsbot", "ecsbot", "mention"),
+    Target(FRESH, "ecsbot-fresh", "mention"),
 )
 
 
@@ -71,8 +77,11 @@ def start_servers(stack: ExitStack, api: SlackStandIn, env: dict[str, str]) -> d
     """Every process under test, started together once for the whole run."""
     base = slack_env(api.api_url, **env)
     commands = {kind: baseline_command(kind) for kind in ("ack", "respond", "mention")}
-    commands["ecsbot"] = SERVE
-    servers = {k: stack.enter_context(spawned(k, c, base)) for k, c in commands.items()}
+    commands["ecsbot"] = commands["ecsbot-fresh"] = SERVE
+    envs = {"ecsbot-fresh": base | FRESH_ENV}
+    servers = {
+        k: stack.enter_context(spawned(k, c, envs.get(k, base))) for k, c in commands.items()
+    }
     for server in servers.values():
         wait_listening(server)
     return servers
