@@ -1,7 +1,8 @@
 """Whether a question is the bot's to answer at all, separately from which topic fits best.
 
 A question naming ECS, EC2 or Fargate (domain terms) is in scope. One naming an adjacent AWS
-service or tool and no domain term is not. Otherwise enough of the question must be words
+service or tool and no domain term is not, unless it is about containers or tasks (a related
+term) and a topic fits it very well: the other service is then what the task uses. Otherwise enough of the question must be words
 the knowledge base knows: half of it beside a related term (container, cluster, spot),
 nearly all of it, with a strong match, beside none.
 """
@@ -17,6 +18,9 @@ UNANCHORED_KNOWN_SHARE = 0.8
 UNANCHORED_MIN_SCORE = 0.7
 COMPARISON_MIN_SCORE = 0.5
 WEAKLY_ANCHORED_KNOWN_SHARE = 0.5
+# A question about our containers that names another service as what they use ("my container
+# needs to read from S3: which role?") stays ours when a topic fits it this well.
+USED_SERVICE_MIN_SCORE = 0.6
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class ScopeGate:
         if contains(weights.terms, self._strong):
             return True
         if contains(self._analyzer.surface(question, correct=True), self._foreign):
-            return False
+            return contains(weights.terms, self._weak) and best_score >= USED_SERVICE_MIN_SCORE
         total = weights.known_weight + weights.unknown_weight
         share = weights.known_weight / (total or 1)
         if weakly_anchored:

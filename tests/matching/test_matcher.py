@@ -201,6 +201,8 @@ FLOORS = [
     ("real_blind3.jsonl", 0.84, 0.9, None),
     ("precise_blind3.jsonl", 0.94, None, 0.94),
     ("devstyle_blind4.jsonl", 0.95, 0.97, None),
+    ("real_blind4.jsonl", 0.9, 0.97, None),
+    ("precise_blind4.jsonl", 0.97, None, 0.97),
 ]
 
 
@@ -249,3 +251,38 @@ def test_support_for_something_known_is_answered(
     """The same kind of question about something covered is answered confidently."""
     match = matcher.match(question)
     assert match.confident and match.topic is not None and match.topic.id == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("my code in the container reads from s3, which role gets that permission", None),
+        ("how does the service scheduler spread tasks by default", "availability-az-spread"),
+        ("whats the most memory a fargate task can have", "fargate-task-size-limits"),
+    ],
+)
+def test_a_question_about_what_our_tasks_use_is_ours(
+    matcher: Matcher, question: str, entry: str | None
+) -> None:
+    """A question about containers or tasks that names another service as what they use, or
+    that names ECS's own parts (the service scheduler) without saying "ECS", is answered."""
+    match = matcher.match(question)
+    assert match.confident and match.topic is not None, match
+    if entry is None:
+        assert match.topic.id == "security"
+    else:
+        assert match.entry is not None and match.entry.id == entry
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do I create an S3 bucket",
+        "what instance class should my rds postgres use",
+        "my kubernetes pods keep restarting in the cluster",
+        "how big can a lambda container image be",
+    ],
+)
+def test_a_question_about_another_service_itself_is_not(matcher: Matcher, question: str) -> None:
+    """Naming another service is still out of scope when the question is about that service."""
+    assert matcher.match(question).topic is None
