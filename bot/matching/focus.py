@@ -167,6 +167,8 @@ _BROAD_OPENERS = [
     ("summarise",),
 ]
 _ANAPHORA = frozenset({"it", "that", "this", "those", "them", "they", "there", "its"})
+_QUANTITIES = frozenset({"long", "many", "fast", "quickly", "soon"})
+_LIMITS = frozenset({"max", "min"})  # what the vocabulary folds "how many", "largest"... into
 # A message this short that points back ("how is that done on ec2?") is a follow-up.
 _SHORT_MESSAGE_WORDS = 10
 
@@ -191,6 +193,9 @@ class Focus:
     tool_only: bool = False
     # Asks to pick one ("which one has less to patch?").
     picks_one: bool = False
+    # Asks for a number, a limit or a duration ("how long does a task take to start?",
+    # "largest instance?"): an overview of the topic is no answer to it.
+    asks_a_quantity: bool = False
 
     @property
     def names_a_service(self) -> bool:
@@ -234,6 +239,8 @@ def focus(tokens: list[str]) -> Focus:
         and "ecs" not in tokens
         and not any(t in _CONTRAST for t in tokens),
         picks_one="which" in tokens,
+        asks_a_quantity=any(t in _LIMITS for t in tokens)
+        or any(a == "how" and b in _QUANTITIES for a, b in zip(tokens, tokens[1:], strict=False)),
         tool_only=any(t in GENERIC_TOOLS for t in tokens)
         and not sides
         and not any(t in _AWS or t in NEIGHBOURS for t in tokens),

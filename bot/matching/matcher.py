@@ -301,7 +301,8 @@ class Matcher:
             score=round(score, 4),
             confident=max(score, best) >= CONFIDENT_SCORE
             and best - runner_up >= CONFIDENT_GAP
-            and not self._asks_about_the_unknown(reading),
+            and not self._asks_about_the_unknown(reading)
+            and (entry is not None or not reading.asking.asks_a_quantity),
             suggestions=suggestions,
             entry=entry,
             followed_up=followed_up,

@@ -286,3 +286,32 @@ def test_a_question_about_what_our_tasks_use_is_ours(
 def test_a_question_about_another_service_itself_is_not(matcher: Matcher, question: str) -> None:
     """Naming another service is still out of scope when the question is about that service."""
     assert matcher.match(question).topic is None
+
+
+@pytest.mark.parametrize(
+    "question", ["how long does a fargate task take to start", "how quickly can fargate scale out"]
+)
+def test_a_number_no_entry_states_is_not_answered_with_an_overview(
+    matcher: Matcher, question: str
+) -> None:
+    """A question for a number, a limit or a duration that no entry states gets the closest
+    topics to pick from, not a confident overview that does not say it."""
+    match = matcher.match(question)
+    assert match.topic is not None and match.entry is None
+    assert not match.confident
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("how many tasks can an ecs service run", "quotas-tasks-per-service"),
+        (
+            "how many containers can i put in one task definition",
+            "quotas-containers-per-task-definition",
+        ),
+    ],
+)
+def test_how_many_asks_for_the_limit(matcher: Matcher, question: str, entry: str) -> None:
+    """ "How many … can" is a question about a maximum: the entry stating the limit answers."""
+    match = matcher.match(question)
+    assert match.confident and match.entry is not None and match.entry.id == entry
