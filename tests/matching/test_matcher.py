@@ -280,7 +280,7 @@ def test_a_question_about_what_our_tasks_use_is_ours(
         "how do I create an S3 bucket",
         "what instance class should my rds postgres use",
         "my kubernetes pods keep restarting in the cluster",
-        "how big can a lambda container image be",
+        "how many shards does my kinesis stream need",
     ],
 )
 def test_a_question_about_another_service_itself_is_not(matcher: Matcher, question: str) -> None:
