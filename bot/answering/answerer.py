@@ -142,7 +142,10 @@ def _turn(match: Match, question: str, previous: Turn | None) -> Turn | None:
     """What to remember after answering `question`: the topic it got, or the earlier turn."""
     if match.topic is None or not match.confident:
         return previous
-    if match.followed_up and previous is not None:
+    if match.read_as is not None:
+        # "and on ec2?" re-asked the previous question of EC2: that is what it asked.
+        question = match.read_as
+    elif match.followed_up and previous is not None:
         # Keep the context a bare follow-up leaned on ("what about windows?" alone says little).
         question = f"{question} {previous.question}"
     entry_id = match.entry.id if match.entry else None

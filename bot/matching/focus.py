@@ -6,6 +6,7 @@ Works on surface words (markup gone, typos corrected, synonyms folded, not stemm
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 # Our two sides. Fargate and Managed Instances run ECS tasks, so they speak for the ECS side.
@@ -240,7 +241,7 @@ def focus(tokens: list[str]) -> Focus:
         and not any(t in _CONTRAST for t in tokens),
         picks_one="which" in tokens,
         asks_a_quantity=any(t in _LIMITS for t in tokens)
-        or any(a == "how" and b in _QUANTITIES for a, b in zip(tokens, tokens[1:], strict=False)),
+        or any(a == "how" and b in _QUANTITIES for a, b in itertools.pairwise(tokens)),
         tool_only=any(t in GENERIC_TOOLS for t in tokens)
         and not sides
         and not any(t in _AWS or t in NEIGHBOURS for t in tokens),

@@ -31,6 +31,9 @@ class Match:
     entry: Entry | None = None
     # True when the question was read in the context of the conversation's previous turn.
     followed_up: bool = False
+    # The question a follow-up was read as on its own ("how is ec2 billed" for "and on ec2?"
+    # after "how is fargate billed?"), when it was re-asked rather than read with its context.
+    read_as: str | None = None
 
     @property
     def area(self) -> str | None:

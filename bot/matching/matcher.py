@@ -8,6 +8,7 @@ Whether a question is in scope at all is a separate decision (bot.matching.scope
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -75,6 +76,9 @@ UNKNOWN_SUBJECT_TERMS = 6
 CAPABILITY_WORDS = ["support", "supports", "supported", "compatible", "available", "allow"]
 # A question about a neighbouring service only is ours when a phrasing matches it this well.
 NEIGHBOUR_COVERED = 0.9
+# Services a topic compares ours with: naming one in a conversation ("lambda instead?") is a
+# follow-up, not a question about that service alone.
+COMPARED_NEIGHBOURS = frozenset({"lambda", "eks", "apprunner", "beanstalk"})
 
 
 @dataclass(frozen=True)
@@ -336,7 +340,7 @@ class Matcher:
             # "and ec2?" after "how is fargate billed?" asks "how is ec2 billed?".
             again = self._verdict(question, self._read(swapped, None), followed_up=True)
             if again.confident:
-                return again
+                return replace(again, read_as=swapped)
         if own.follow_up or (not verdict.confident and short) or not own.names_a_service:
             reading = self._read(question, context, context_topic)
             if context == DEFAULT_COMPARISON:
@@ -363,11 +367,14 @@ class Matcher:
         """Whether a message may lean on the conversation at all: it names one of our
         services, or most of it is the knowledge base's words ("where is the coffee
         machine?" after a cost answer is not about cost); never when it names a service we
-        do not cover ("how do i tune postgres?") or asks whether something unknown is
+        do not cover ("how do i tune postgres?"; a service we compare ours with, "can i use
+        lambda instead?", is read in the conversation) or asks whether something unknown is
         supported ("does ecs support ipv6?"): those stand alone."""
-        if self._scope.names_only_foreign(question) or self._asks_about_the_unknown(alone):
+        compared = bool(alone.focus.neighbours & COMPARED_NEIGHBOURS)
+        foreign = self._scope.names_only_foreign(question) and not compared
+        if foreign or self._asks_about_the_unknown(alone):
             return False
-        if alone.focus.sides:
+        if alone.focus.sides or compared:
             return True
         query = alone.query
         total = query.known_weight + query.unknown_weight
@@ -384,6 +391,13 @@ class Matcher:
         if len(named) != 1 or len(replaced) > 1 or named == replaced:
             return None
         side = next(iter(named))
+        if replaced:
+            # The previous question as typed, with the other service in it, when it can be
+            # found there ("how is fargate billed?" -> "how is ec2 billed?").
+            (old_side,) = replaced
+            typed = re.compile(rf"\b{re.escape(old_side)}\b", re.IGNORECASE)
+            if typed.search(context):
+                return typed.sub(side, context)
         words = [side if w in _SIDE_WORDS else w for w in before]
         return " ".join(words if replaced else [*words, "on", side])
 

@@ -1,8 +1,8 @@
 """Whether a question is the bot's to answer at all, separately from which topic fits best.
 
 A question naming ECS, EC2 or Fargate (domain terms) is in scope. One naming an adjacent AWS
-service or tool and no domain term is not, unless it is about containers or tasks (a related
-term) and a topic fits it very well: the other service is then what the task uses. Otherwise enough of the question must be words
+service or tool and no domain term is not, unless it is about containers or tasks and a topic
+fits it well: the other service is then what the task uses. Otherwise enough of the question must be words
 the knowledge base knows: half of it beside a related term (container, cluster, spot),
 nearly all of it, with a strong match, beside none.
 """
@@ -21,6 +21,9 @@ WEAKLY_ANCHORED_KNOWN_SHARE = 0.5
 # A question about our containers that names another service as what they use ("my container
 # needs to read from S3: which role?") stays ours when a topic fits it this well.
 USED_SERVICE_MIN_SCORE = 0.6
+# ... and names what runs in ECS ("instance" or "cluster" alone is too wide: a bucket policy
+# for an instance role is about S3).
+WORKLOAD_WORDS = ("container", "task")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class ScopeGate:
         self._analyzer = analyzer
         self._strong = [tuple(analyzer.terms(t)) for t in vocabulary.domain_terms]
         self._weak = [tuple(analyzer.terms(t)) for t in vocabulary.related_terms]
+        self._workload = [tuple(analyzer.terms(t)) for t in WORKLOAD_WORDS]
         self._foreign = [
             tuple(analyzer.surface(t, correct=False)) for t in vocabulary.out_of_scope_terms
         ]
@@ -69,7 +73,7 @@ class ScopeGate:
         if contains(weights.terms, self._strong):
             return True
         if contains(self._analyzer.surface(question, correct=True), self._foreign):
-            return contains(weights.terms, self._weak) and best_score >= USED_SERVICE_MIN_SCORE
+            return contains(weights.terms, self._workload) and best_score >= USED_SERVICE_MIN_SCORE
         total = weights.known_weight + weights.unknown_weight
         share = weights.known_weight / (total or 1)
         if weakly_anchored:

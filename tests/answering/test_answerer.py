@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import Answerer, as_question, wants_recommendation
-from bot.answering.answerer import HELP_TEXT
+from bot.answering import Answerer, Turn, as_question, wants_recommendation
+from bot.answering.answerer import HELP_TEXT, Reply
 from bot.blocks import CHOOSE_TOPIC_ID, build_did_you_mean, to_dicts
 from bot.matching import Match
 
@@ -66,3 +66,45 @@ def test_a_long_message_is_read_for_the_question_at_its_end(answerer: Answerer) 
     assert reply.match is not None and reply.match.topic is not None
     assert reply.match.topic.id == "cost" and reply.match.confident
     assert "first 1,000 and last 3,000 characters" in str(to_dicts(reply.blocks))
+
+
+def converse(answerer: Answerer, *messages: str) -> list[Reply]:
+    """Each message answered in the conversation the ones before it left."""
+    replies: list[Reply] = []
+    turn: Turn | None = None
+    for message in messages:
+        reply = answerer.reply(message, previous=turn)
+        replies.append(reply)
+        turn = reply.turn
+    return replies
+
+
+def entry_of(reply: Reply) -> str | None:
+    """The id of the entry a reply answered with, if any."""
+    return reply.match.entry.id if reply.match and reply.match.entry else None
+
+
+def test_a_question_re_asked_of_the_other_service_is_remembered_as_asked(
+    answerer: Answerer,
+) -> None:
+    """After "and on ec2?" re-asks "how is fargate billed?" of EC2, the conversation is about
+    EC2 billing: "what about windows?" gets Windows billing on EC2, not on Fargate."""
+    replies = converse(answerer, "how is fargate billed?", "and on ec2?", "what about windows?")
+    assert [entry_of(r) for r in replies] == [
+        "cost-fargate-billing-window",
+        "cost-ec2-per-second-billing",
+        "win-ec2-billing",
+    ]
+    assert replies[1].turn is not None and replies[1].turn.question == "how is ec2 billed?"
+
+
+def test_a_service_we_compare_with_is_a_follow_up(answerer: Answerer) -> None:
+    """ "Can I use lambda instead?" after a question about running an API is read in the
+    conversation (the ECS-vs-Lambda topic); alone it names only a service we do not cover."""
+    replies = converse(answerer, "should we run our api on fargate?", "can i use lambda instead")
+    assert replies[1].match is not None and replies[1].match.topic is not None
+    assert replies[1].match.topic.id == "ecs-vs-lambda"
+    alone = answerer.reply("can i use lambda instead")
+    assert alone.match is not None and alone.match.topic is None
+    after = converse(answerer, "how is fargate billed?", "how do i tune postgres")
+    assert after[1].match is not None and after[1].match.topic is None
