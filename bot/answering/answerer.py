@@ -78,6 +78,15 @@ class Answerer:
         text, _ = shorten_question(question.strip())
         return self.matcher.match(text)
 
+    def needs_previous(self, question: str) -> bool:
+        """Whether the reply to `question` could depend on the conversation's previous turn:
+        False only for a question matched confidently on its own (no need to fetch it)."""
+        stripped = as_question(question)
+        if not stripped or wants_recommendation(stripped):
+            return True  # help and the dialog keep the conversation as it was
+        text, _ = shorten_question(stripped)
+        return not self.matcher.stands_alone(text)
+
     def reply(
         self, question: str, *, shareable: bool = False, previous: Turn | None = None
     ) -> Reply:

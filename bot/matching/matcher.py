@@ -322,6 +322,15 @@ class Matcher:
             return self._match(question, context, context_topic)
         return self._kept(question, context, context_topic)
 
+    def stands_alone(self, question: str) -> bool:
+        """True when `question` gets the same match whatever the conversation before it: it
+        names one of our services (or a neighbour), is confidently matched on its own and
+        does not point back. False when the previous turn could matter (then read it)."""
+        own = self._focus(question)
+        if own.follow_up or not own.names_a_service:
+            return False
+        return self.match(question).confident
+
     def _match(self, question: str, context: str | None, context_topic: str | None) -> Match:
         alone = self._read(question, None)
         own = alone.focus

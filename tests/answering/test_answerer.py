@@ -108,3 +108,22 @@ def test_a_service_we_compare_with_is_a_follow_up(answerer: Answerer) -> None:
     assert alone.match is not None and alone.match.topic is None
     after = converse(answerer, "how is fargate billed?", "how do i tune postgres")
     assert after[1].match is not None and after[1].match.topic is None
+
+
+@pytest.mark.parametrize(
+    ("text", "needed"),
+    [
+        ("how is fargate billed?", False),
+        ("and on ec2?", True),
+        ("what about windows?", True),
+        ("gpu containers for inference", True),
+        ("help", True),
+        ("recommend", True),
+    ],
+)
+def test_the_previous_turn_is_needed_only_where_it_can_matter(
+    answerer: Answerer, text: str, needed: bool
+) -> None:
+    """A clear question naming a service is answered alike in any conversation, so the
+    listeners skip fetching the previous turn; follow-ups, help and the dialog need it."""
+    assert answerer.needs_previous(text) is needed

@@ -315,3 +315,29 @@ def test_how_many_asks_for_the_limit(matcher: Matcher, question: str, entry: str
     """ "How many … can" is a question about a maximum: the entry stating the limit answers."""
     match = matcher.match(question)
     assert match.confident and match.entry is not None and match.entry.id == entry
+
+
+CONTEXTS = [
+    ("how is fargate billed?", "cost"),
+    ("ecs vs ec2?", "key-differences"),
+    ("can ecs run windows containers", "windows-containers"),
+]
+
+
+@pytest.mark.skipif(
+    not SHARED_DEV.exists(), reason="shared/eval/dev.jsonl is not beside this checkout"
+)
+def test_a_question_that_stands_alone_ignores_the_conversation(
+    matcher: Matcher, fresh_matcher: Matcher
+) -> None:
+    """`stands_alone` (the listeners then skip reading the previous turn) holds only where
+    every previous turn gives the same match as none; most clear questions stand alone."""
+    questions = [case.q for case in read_cases(SHARED_DEV)]
+    alone = [q for q in questions if matcher.stands_alone(q)]
+    assert len(alone) >= len(questions) // 3
+    for question in alone:
+        expected = fresh_matcher.match(question)
+        for context, topic in CONTEXTS:
+            assert fresh_matcher.match(question, context, topic) == expected, (question, context)
+    assert not matcher.stands_alone("and on ec2?")
+    assert not matcher.stands_alone("what about windows?")

@@ -99,15 +99,19 @@ async def test_follow_up_in_a_dm_is_read_in_context(
 
 
 async def test_a_question_that_stands_alone_is_matched_alone(
-    served: tuple[BotUnderTest, ConversationMemory],
+    served: tuple[BotUnderTest, ConversationMemory], spy: SpyAnswerer
 ) -> None:
-    """In the GPU thread, "how is fargate billed?" is answered on its own: cost."""
+    """In the GPU thread, "how is fargate billed?" is answered on its own: cost, without
+    even reading the thread's last turn (no previous turn could change that answer)."""
     bot, memory = served
     root = payloads.new_ts()
     await mention(bot, GPU_QUESTION, ts=root)
     await remembered(memory, thread(root), "gpu")
     reply = await mention(bot, "how is fargate billed?", thread_ts=root)
     assert answered_topic(reply) == "cost"
+    assert spy.previous[-1] is None
+    await mention(bot, "and on ec2?", thread_ts=root)  # a follow-up reads it
+    assert spy.previous[-1] is not None and spy.previous[-1].topic_id == "cost"
 
 
 async def test_each_thread_dm_and_user_has_its_own_context(
@@ -172,11 +176,12 @@ class BrokenMemory:
 async def test_a_failing_memory_is_logged_and_the_answer_goes_on(
     slack_api: SlackStandIn, spy: SpyAnswerer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Recall and remember both fail: the DM is still answered, each failure logged once."""
+    """Recall and remember both fail: the DM is still answered, each failure logged once
+    (a question that names no service, so the conversation is read)."""
     app = create_app(bot_settings(slack_api), spy, memory=BrokenMemory())
     with caplog.at_level(logging.ERROR):
         async with serving(app, slack_api) as bot:
-            await bot.event(payloads.im_message(GPU_QUESTION))
+            await bot.event(payloads.im_message("gpu containers for inference"))
             [reply] = await bot.api.wait_for("chat.postMessage")
     assert answered_topic(reply) == "gpu"
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]

@@ -85,7 +85,9 @@ async def compose(
     if not await services.question_allowed(body.get("team_id"), body.get("user_id")):
         return CommandReply(SLOW_DOWN)
     question = as_question(text)
-    previous = await services.previous_turn(command_conversation(body))
+    previous = None
+    if services.answerer.needs_previous(question):
+        previous = await services.previous_turn(command_conversation(body))
     reply = services.answerer.reply(question, shareable=shareable, previous=previous)
     return CommandReply(reply.text, reply.blocks, reply.match, question, reply.turn)
 
