@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 
 from bot.answering.conversation import Turn
 from bot.answering.estimate import fargate_estimate
-from bot.answering.intents import as_question, wants_recommendation
+from bot.answering.intents import as_question, is_thanks, wants_recommendation
 from bot.blocks import (
     CHOOSE_TOPIC_ID,
     build_answer,
@@ -28,6 +28,7 @@ from bot.matching import Match, Matcher, shorten_question, shortening_note
 from bot.recommend import Pricing
 
 HELP_TEXT = "Ask me about Amazon ECS vs Amazon EC2, for example: how is Fargate billed?"
+WELCOME_TEXT = "You're welcome! Ask me anything else about Amazon ECS or Amazon EC2."
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ class Answerer:
         """The reply to a free-text question, read as a follow-up of `previous` when it does not
         stand alone; help when it is empty."""
         stripped = as_question(question)
+        if not stripped and is_thanks(question):
+            # A thank-you needs no how-to-ask card; the conversation goes on where it was.
+            welcome = SectionBlock(text=MarkdownTextObject(text=WELCOME_TEXT))
+            return Reply(blocks=[welcome], text=WELCOME_TEXT, turn=previous)
         if not stripped:
             return Reply(blocks=build_help(self.kb), text=HELP_TEXT, turn=previous)
         if wants_recommendation(stripped):

@@ -83,6 +83,16 @@ def as_question(text: str) -> str:
     return "" if normalised in HELP_WORDS or normalised in GREETINGS or small_talk else stripped
 
 
+THANKS_WORDS = frozenset({"thanks", "thank", "thx", "ty", "cheers"})
+
+
+def is_thanks(text: str) -> bool:
+    """True when the line is small talk that thanks ("thanks!", "ok thank you", "cheers")."""
+    normalised = _normalised(text.strip())
+    words = normalised.replace(",", " ").replace("!", " ").split()
+    return as_question(text) == "" and any(word in THANKS_WORDS for word in words)
+
+
 def wants_recommendation(text: str) -> bool:
     """True when the line asks for the "Help me choose" dialog ("recommend", "help me choose")."""
     return _normalised(text) in RECOMMEND_PHRASES

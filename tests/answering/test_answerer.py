@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering import Answerer, Turn, as_question, wants_recommendation
-from bot.answering.answerer import HELP_TEXT, Reply
+from bot.answering.answerer import HELP_TEXT, WELCOME_TEXT, Reply
 from bot.blocks import CHOOSE_TOPIC_ID, build_did_you_mean, to_dicts
 from bot.matching import Match
 
@@ -29,15 +29,25 @@ def test_asking_for_a_recommendation_offers_the_dialog(answerer: Answerer, text:
     assert '"recommend_start"' in str(to_dicts(reply.blocks)).replace("'", '"')
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["hi", "Hello!", "thanks", ":wave: thank you!", "good morning", "ok thanks", "great, got it!"],
-)
+@pytest.mark.parametrize("text", ["hi", "Hello!", "good morning", "great, got it!"])
 def test_a_greeting_gets_how_to_ask(answerer: Answerer, text: str) -> None:
-    """A greeting or thanks alone is answered with the help, not "I don't cover _hi_"."""
+    """A greeting alone is answered with the help, not "I don't cover _hi_"."""
     reply = answerer.reply(text)
-    assert reply.match is None
+    assert reply.match is None and reply.text == HELP_TEXT
     assert "don't cover" not in str(to_dicts(reply.blocks))
+
+
+@pytest.mark.parametrize("text", ["thanks", "thanks!", ":wave: thank you!", "ok thanks", "cheers"])
+def test_a_thank_you_gets_a_short_welcome_and_keeps_the_conversation(
+    answerer: Answerer, text: str
+) -> None:
+    """A thank-you gets one line, not the how-to-ask card, and the conversation's last turn
+    stays (a follow-up after it still reads what came before)."""
+    turn = Turn(question="how is fargate billed?", topic_id="cost", entry_id=None)
+    reply = answerer.reply(text, previous=turn)
+    assert reply.match is None and reply.text == WELCOME_TEXT and len(reply.blocks) == 1
+    assert reply.turn == turn
+    assert answerer.reply("thanks, but how is ec2 billed?").match is not None
 
 
 def test_a_question_is_not_mistaken_for_a_command() -> None:
