@@ -87,6 +87,9 @@ async def test_a_post_slack_fails_is_kept_and_delivered_once(
     assert await asyncio.to_thread(rows, engine) != []
     deliverer.start()
     await slack_api.wait_for("chat.postMessage")
+    # The stand-in notes the post as it arrives; the worker settles it once Slack's answer is
+    # back (stopping before then would cancel the attempt and leave it in doubt).
+    await eventually(lambda: deliverer.counters.delivered == 1)
     await deliverer.stop()
     assert await asyncio.to_thread(rows, engine) == [("r1#1", "delivered", False)]
     assert len(slack_api.of("chat.postMessage")) == 1
