@@ -16,6 +16,7 @@ from bot.answering.intents import (
     HELP_WORDS,
     RECOMMEND_WORD,
     as_question,
+    is_thanks,
     wants_recommendation,
 )
 from bot.answering.recommender import (
@@ -39,6 +40,7 @@ __all__ = [
     "as_question",
     "conversation_key",
     "dialog_key",
+    "is_thanks",
     "load_recommender",
     "recommendation_dir",
     "wants_recommendation",

@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from bot.answering import Answerer, Reply, Turn, as_question, wants_recommendation
+from bot.answering import Answerer, Reply, Turn, as_question, is_thanks, wants_recommendation
+from bot.answering.answerer import WELCOME_TEXT
 from bot.blocks import ACTION_ANSWER_TOPIC, ACTION_HELP_ME_CHOOSE, render_blocks, to_dicts
 from bot.cli.common import answerer
 from bot.cli.group import main
@@ -109,7 +110,7 @@ def reply_to(line: str, bot: Answerer, talk: Conversation) -> Reply | None:
         return None
     if text and not as_question(text):
         # "help" (or a greeting): how to ask here, not the Slack help with its slash command.
-        click.echo(CHAT_HELP)
+        click.echo(WELCOME_TEXT if is_thanks(text) else CHAT_HELP)
         return None
     # Long lines are shortened by the answerer, which keeps the end where the question is.
     return bot.reply(as_question(text), previous=talk.previous)

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.answering import Answerer, Recommender
+from bot.answering.answerer import WELCOME_TEXT
 from bot.blocks import ACTION_SHARE
 from bot.slack import create_app
 from bot.slack.listeners.commands import ANSWER_IN_ACK_SECONDS
@@ -51,6 +52,16 @@ async def test_help_and_empty_command_show_usage(bot: BotUnderTest, text: str) -
     assert_valid_blocks(call.blocks)
     assert call.blocks[0]["text"]["text"] == "ECS vs EC2: how to ask"
     assert any(a.startswith("answer_topic:") for a in action_ids(call.blocks))
+
+
+@pytest.mark.asyncio
+async def test_a_thank_you_gets_one_line_back(bot: BotUnderTest) -> None:
+    """`/ecs-vs-ec2 thanks!` is answered with a one-line welcome, not the how-to-ask card."""
+    call = (await bot.command("thanks!")).reply()
+    assert call.body["response_type"] == "ephemeral"
+    assert call.body["text"] == WELCOME_TEXT
+    assert_valid_blocks(call.blocks)
+    assert len(call.blocks) == 1
 
 
 @pytest.mark.asyncio

@@ -86,9 +86,9 @@ async def compose(
         return CommandReply(SLOW_DOWN)
     question = as_question(text)
     previous = None
-    if services.answerer.needs_previous(question):
+    if services.answerer.needs_previous(text):
         previous = await services.previous_turn(command_conversation(body))
-    reply = services.answerer.reply(question, shareable=shareable, previous=previous)
+    reply = services.answerer.reply(text, shareable=shareable, previous=previous)
     return CommandReply(reply.text, reply.blocks, reply.match, question, reply.turn)
 
 

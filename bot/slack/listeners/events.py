@@ -48,11 +48,10 @@ async def answer(
         ):
             # "recommend" typed in a DM or thread: the dialog's first question, right there.
             return
-        asked = as_question(question)
         previous = None
-        if not new_thread and services.answerer.needs_previous(asked):
+        if not new_thread and services.answerer.needs_previous(question):
             previous = await services.previous_turn(conversation)
-        reply = services.answerer.reply(asked, previous=previous)
+        reply = services.answerer.reply(question, previous=previous)
         await send(dest, reply.text, reply.blocks, client=client, respond=None)
         await services.turn_taken(conversation, reply.turn)
         if reply.match is not None:
