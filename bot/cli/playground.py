@@ -8,7 +8,7 @@ import errno
 import click
 
 from bot.answering import Turn
-from bot.cli.common import serving_answerer, settings_or_exit
+from bot.cli.common import serving_answerer, settings_or_exit, settle_heap
 from bot.cli.group import main
 from bot.cli.serve import recommender_or_exit, storage_or_exit
 from bot.logs import configure_logging
@@ -43,6 +43,7 @@ def playground(port: int | None) -> None:
         memory=storage.conversations(Turn),
     )
     port = settings.port if port is None else port
+    settle_heap()
     try:
         asyncio.run(serve_playground(PlaygroundServer(settings), services, port=port, ready=_ready))
     except OSError as exc:

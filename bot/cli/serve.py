@@ -10,7 +10,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answering import Answerer, Recommender, Turn, load_recommender
-from bot.cli.common import serving_answerer
+from bot.cli.common import serving_answerer, settle_heap
 from bot.cli.group import main
 from bot.knowledge import KnowledgeErrors
 from bot.logs import configure_logging
@@ -117,6 +117,7 @@ def serve(host: str) -> None:
         asyncio.run(storage.aclose())
         raise
     cleanup = partial(close_storage, storage)
+    settle_heap()
     if credentials.app_token is not None:
         run_socket_mode(app, credentials.app_token, cleanup=cleanup)
     else:

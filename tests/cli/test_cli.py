@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -9,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.cli.common import answerer, serving_answerer
-from bot.knowledge import default_knowledge_dir
+from bot.cli.common import answerer, serving_answerer, settle_heap
+from bot.knowledge import default_knowledge_dir, load_knowledge
+from bot.matching import Matcher
 from bot.matching.matcher import MATCHES_KEPT
 from bot.recommend import load_pricing
 from bot.settings import SettingsError, load_settings
@@ -247,3 +249,12 @@ def test_servers_keep_the_configured_number_of_verdicts(monkeypatch: pytest.Monk
     monkeypatch.setenv("MATCHES_KEPT", "-1")
     with pytest.raises(SettingsError, match=r"(?i)matches_kept"):
         load_settings()
+
+
+def test_settle_heap_moves_start_up_objects_out_of_the_collectors_way() -> None:
+    """After start-up, what was built (the knowledge base, the matcher) is frozen: full
+    collections no longer walk it (the autouse fixture unfreezes it again)."""
+    built = Matcher(load_knowledge(default_knowledge_dir()))
+    settle_heap()
+    assert gc.get_freeze_count() > 0
+    assert not any(obj is built for obj in gc.get_objects())

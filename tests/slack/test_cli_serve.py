@@ -38,6 +38,7 @@ def started(monkeypatch: pytest.MonkeyPatch, slack_kb_dir: Path) -> list[tuple[s
 
     monkeypatch.setattr(serve_module, "run_http", run_http)
     monkeypatch.setattr(serve_module, "run_socket_mode", run_socket_mode)
+    monkeypatch.setattr(serve_module, "settle_heap", lambda: calls.append(("settled", None)))
     return calls
 
 
@@ -103,7 +104,7 @@ def test_serve_reads_dotenv(
     (tmp_path / ".env").write_text(env_file, encoding="utf-8")
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 0, result.stderr
-    assert started == [("http", 3999)]
+    assert started == [("settled", None), ("http", 3999)]
 
 
 def test_unreachable_database_at_startup_is_one_line_with_the_password_masked(
@@ -133,7 +134,7 @@ def test_app_token_switches_to_socket_mode(
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test-1-fake")
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 0, result.stderr
-    assert started == [("socket", "xapp-test-1-fake")]
+    assert started == [("settled", None), ("socket", "xapp-test-1-fake")]
 
 
 def test_run_serves_slack_when_configured(
@@ -144,4 +145,4 @@ def test_run_serves_slack_when_configured(
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
     result = CliRunner().invoke(main, ["run"])
     assert result.exit_code == 0, result.stderr
-    assert started == [("http", 3000)]
+    assert started == [("settled", None), ("http", 3000)]
