@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import snowballstemmer
@@ -18,6 +19,28 @@ STEM_MIN_LENGTH = 4
 # Texts whose analysis is kept: enough for the few readings of one question (whole, asking
 # sentence, with the previous turn), not a cache of questions.
 TEXTS_KEPT = 8
+
+
+# An EC2 instance type ("t3.medium", "m7g.2xlarge", "c5n.metal") names EC2 as surely as the
+# word does, unless the message is about a service that sells the same sizes ("db.t3.medium",
+# "an m5.large rds instance", "cache.t3.micro").
+_INSTANCE_FAMILY = re.compile(r"[a-z]{1,2}\d[a-z0-9]{0,4}")
+_INSTANCE_SIZE = re.compile(r"nano|micro|small|medium|large|\d*xlarge|metal")
+_SAME_SIZES_ELSEWHERE = frozenset(
+    {"db", "rds", "aurora", "cache", "elasticache", "redshift", "search", "opensearch"}
+)
+INSTANCE_TYPE_WORDS = ("ec2", "instance")
+
+
+def _is_instance_type(tokens: list[str], i: int) -> bool:
+    """True when tokens[i:i+2] is an EC2 instance type split at its dot ("t3", "medium") in
+    a message about no other service with instance sizes."""
+    return (
+        i + 1 < len(tokens)
+        and _INSTANCE_FAMILY.fullmatch(tokens[i]) is not None
+        and _INSTANCE_SIZE.fullmatch(tokens[i + 1]) is not None
+        and _SAME_SIZES_ELSEWHERE.isdisjoint(tokens)
+    )
 
 
 class Analyzer:
@@ -95,10 +118,15 @@ class Analyzer:
         return word
 
     def fold(self, tokens: list[str]) -> list[str]:
-        """Replace abbreviations and synonyms, longest phrase first, by canonical words."""
+        """Replace abbreviations and synonyms, longest phrase first, by canonical words, and an
+        EC2 instance type ("t3", "medium") by "ec2 instance"."""
         out: list[str] = []
         i = 0
         while i < len(tokens):
+            if _is_instance_type(tokens, i):
+                out.extend(INSTANCE_TYPE_WORDS)
+                i += 2
+                continue
             for size in self._sizes_by_first.get(tokens[i], ()):
                 target = self._phrases.get(tuple(tokens[i : i + size]))
                 if target is not None:

@@ -167,6 +167,56 @@ _BROAD_OPENERS = [
     ("summarize",),
     ("summarise",),
 ]
+# "which role / metric / port ...?" asks for a named thing, not to pick between options.
+_WHICH_THINGS = frozenset(
+    {
+        "role",
+        "roles",
+        "iam",
+        "metric",
+        "metrics",
+        "port",
+        "ports",
+        "network",
+        "networkmode",
+        "mode",
+        "vpc",
+        "subnet",
+        "quota",
+        "quotas",
+        "limit",
+        "limits",
+        "placement",
+        "target",
+        "user",
+        "operating",
+        "os",
+        "ami",
+        "region",
+        "regions",
+        "version",
+        "versions",
+        "policy",
+        "policies",
+        "permission",
+        "permissions",
+        "log",
+        "logs",
+        "driver",
+        "agent",
+        "api",
+        "parameter",
+        "setting",
+        "settings",
+        "field",
+        "variable",
+        "capacity",
+        "predefined",
+        "protocol",
+        "strategy",
+        "family",
+    }
+)
 _ANAPHORA = frozenset({"it", "that", "this", "those", "them", "they", "there", "its"})
 _QUANTITIES = frozenset({"long", "many", "fast", "quickly", "soon"})
 _LIMITS = frozenset({"max", "min"})  # what the vocabulary folds "how many", "largest"... into
@@ -221,17 +271,26 @@ def _subject(tokens: list[str]) -> str | None:
     return None
 
 
+def _picks_one(tokens: list[str]) -> bool:
+    """ "which one/is/should ...?" picks between options; "which role ...?" names a thing."""
+    return any(
+        t == "which" and (i + 1 == len(tokens) or tokens[i + 1] not in _WHICH_THINGS)
+        for i, t in enumerate(tokens)
+    )
+
+
 def focus(tokens: list[str]) -> Focus:
     """The focus of one message from its surface words."""
     sides = frozenset(SIDES[t] for t in tokens if t in SIDES)
     neighbours = frozenset(t for t in tokens if t in NEIGHBOURS)
     opener = any(tuple(tokens[: len(p)]) == p for p in _FOLLOW_UP_OPENERS)
     anaphoric = any(t in _ANAPHORA for t in tokens)
+    picks_one = _picks_one(tokens)
     return Focus(
         sides=sides,
         neighbours=neighbours,
         subject=_subject(tokens),
-        comparative=any(t in _COMPARATIVE for t in tokens),
+        comparative=picks_one or any(t in _COMPARATIVE and t != "which" for t in tokens),
         follow_up=opener or (anaphoric and len(tokens) <= _SHORT_MESSAGE_WORDS),
         refers_back=anaphoric and len(tokens) <= _SHORT_MESSAGE_WORDS,
         broad=any(tuple(tokens[: len(p)]) == p for p in _BROAD_OPENERS),
@@ -239,7 +298,7 @@ def focus(tokens: list[str]) -> Focus:
         kubernetes_only=any(t in KUBERNETES for t in tokens)
         and "ecs" not in tokens
         and not any(t in _CONTRAST for t in tokens),
-        picks_one="which" in tokens,
+        picks_one=picks_one,
         asks_a_quantity=any(t in _LIMITS for t in tokens)
         or any(a == "how" and b in _QUANTITIES for a, b in itertools.pairwise(tokens)),
         tool_only=any(t in GENERIC_TOOLS for t in tokens)

@@ -103,6 +103,39 @@ def test_a_subjectless_which_gets_the_comparison_not_one_side(
     assert match.topic is not None and match.entry is None
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        (
+            "which metric does capacity provider managed scaling hold at its target?",
+            "scaling-cluster-auto-scaling",
+        ),
+        ("which role pulls the image from ecr for my task?", "sec-three-iam-roles"),
+    ],
+)
+def test_which_naming_a_thing_asks_for_it_not_to_pick_a_side(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    """'Which metric / role ...?' asks for a named thing: the entry stating it, not the
+    ECS-vs-EC2 overview a 'which one ...?' gets."""
+    match = matcher.match(question)
+    assert match.entry is not None and match.entry.id == entry_id
+
+
+def test_an_instance_type_names_ec2(matcher: Matcher) -> None:
+    """'t3.medium' says EC2 as surely as the word; the same size of a database does not."""
+    analyzer = matcher.analyzer
+    assert analyzer.surface("is a t3.medium a real server", correct=True)[2:4] == [
+        "ec2",
+        "instance",
+    ]
+    assert "ec2" in analyzer.surface("m7g.2xlarge or c5n.metal?", correct=True)
+    assert "ec2" not in analyzer.surface("is a db.t3.medium enough", correct=True)
+    assert "ec2" not in analyzer.surface("an m5.large rds postgres", correct=True)
+    match = matcher.match("when i launch a t3.medium is that a physical server or a vm slice?")
+    assert match.topic is not None and match.topic.id == "what-is-ec2"
+
+
 def follow(answerer: Answerer, first: str, second: str) -> tuple[Turn | None, str | None]:
     """Ask `first`, then `second` in the same conversation; the turn kept and topic answered."""
     turn = answerer.reply(first).turn
