@@ -203,6 +203,9 @@ FLOORS = [
     ("devstyle_blind4.jsonl", 0.95, 0.97, None),
     ("real_blind4.jsonl", 0.9, 0.97, None),
     ("precise_blind4.jsonl", 0.97, None, 0.97),
+    ("real_blind5.jsonl", 0.83, 0.9, None),
+    ("precise_blind5.jsonl", 0.95, None, 0.92),
+    ("devstyle_blind5.jsonl", 0.97, 0.97, None),
 ]
 
 
