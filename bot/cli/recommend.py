@@ -144,6 +144,12 @@ def _ask(config: RecommendationConfig) -> Answers:
     return Answers.model_validate(raw)
 
 
+STOPPED_EARLY = (
+    "Stopped before the last question, so nothing was recommended. To answer without prompts: "
+    "ecsbot recommend --answer FACET=VALUE ... (ecsbot recommend --questions lists them)."
+)
+
+
 @main.command("recommend")
 @click.option(
     "--answer",
@@ -169,6 +175,10 @@ def recommend_command(pairs: tuple[str, ...], as_json: bool, questions: bool) ->
         answers = parse_answers(pairs) if pairs or as_json else _ask(config)
     except AnswerError as exc:
         raise click.BadParameter(str(exc), param_hint="'--answer'") from None
+    except click.Abort:
+        # The input ended (or Ctrl-C) before the last question: say so, not click's "Aborted!".
+        click.echo(f"\n{STOPPED_EARLY}", err=True)
+        raise click.exceptions.Exit(1) from None
     result = recommend(answers, config, pricing)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))

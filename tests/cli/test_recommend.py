@@ -140,6 +140,16 @@ def test_interactive_run_can_skip_everything(cli: CliRunner) -> None:
     assert "Low confidence" in result.stdout
 
 
+def test_input_ending_before_the_last_question_says_what_to_do(cli: CliRunner) -> None:
+    """Input that ends mid-way (EOF at the sizing step) stops with a clear line and exit 1,
+    not click's bare "Aborted!"."""
+    result = _run(cli, input="yes\n\nno\nnone\nspiky\nsimplicity\n1\n")
+    assert result.exit_code == 1
+    assert "Aborted!" not in result.output
+    assert "nothing was recommended" in result.stderr and "--answer FACET=VALUE" in result.stderr
+    assert "Recommendation:" not in result.stdout
+
+
 def test_broken_config_exits_2_naming_the_problem(cli: CliRunner, rec_dir: Path) -> None:
     """A broken recommendation.yaml is reported with file and field, exit code 2."""
     path = rec_dir / RECOMMENDATION_FILE
