@@ -18,7 +18,7 @@ from typing import Literal, Protocol, runtime_checkable
 from bot.answering.conversation import DEFAULT_TURN_TTL_SECONDS, Turn
 from bot.matching import Match
 
-EntryPoint = Literal["slash", "mention", "dm", "button", "home", "cli"]
+EntryPoint = Literal["slash", "mention", "dm", "button", "home"]
 Vote = Literal["helpful", "not_helpful"]
 
 

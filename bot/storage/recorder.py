@@ -27,7 +27,7 @@ from bot.storage.sql import upsert_insert
 
 logger = logging.getLogger(__name__)
 
-EntryPoint = Literal["slash", "mention", "dm", "button", "home", "cli"]
+EntryPoint = Literal["slash", "mention", "dm", "button", "home"]
 ENTRY_POINTS: tuple[str, ...] = get_args(EntryPoint)
 Vote = Literal["helpful", "not_helpful"]
 VOTES: tuple[str, ...] = get_args(Vote)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from bot.cli import main
+from bot.ports import EntryPoint as PortEntryPoint
 from bot.storage.db import head_revision
 from bot.storage.grouping import QuestionRow, group_questions, similar
-from bot.storage.recorder import Recorder
+from bot.storage.recorder import ENTRY_POINTS, Recorder
 from bot.storage.report import build_report, parse_since
 from bot.storage.report_format import printable, render_text
 from tests.storage.fakes import FakeMatch, FakeTopic
@@ -190,3 +192,10 @@ def test_cli_db_upgrade_prints_url_and_revision(
 def test_render_text_without_data(engine: Engine) -> None:
     """An empty database renders every section with (none)."""
     assert render_text(build_report(engine, NOW)).count("(none)") == 4
+
+
+def test_report_columns_are_the_entry_points_answers_come_from() -> None:
+    """The served-answers table has a column per place an answer can be recorded from (the
+    ports' list, which storage repeats: it may not import them), and none that nothing fills."""
+    assert get_args(PortEntryPoint) == ENTRY_POINTS
+    assert set(ENTRY_POINTS) == {"slash", "mention", "dm", "button", "home"}
