@@ -218,8 +218,22 @@ _WHICH_THINGS = frozenset(
     }
 )
 _ANAPHORA = frozenset({"it", "that", "this", "those", "them", "they", "there", "its"})
-_QUANTITIES = frozenset({"long", "many", "fast", "quickly", "soon"})
-_LIMITS = frozenset({"max", "min"})  # what the vocabulary folds "how many", "largest"... into
+# "how <word>" asks for a quantity of a kind: a duration, a size or a count.
+_QUANTITIES = {
+    "long": "duration",
+    "fast": "duration",
+    "quickly": "duration",
+    "soon": "duration",
+    "often": "duration",
+    "big": "size",
+    "large": "size",
+    "many": "count",
+}
+_LIMITS = frozenset({"max", "min"})
+# What a limit is a size of: "max memory", "the largest image".
+_SIZED = frozenset(
+    {"memory", "ram", "storage", "disk", "image", "size", "volume", "ephemeral"}
+)  # what the vocabulary folds "how many", "largest"... into
 # A message this short that points back ("how is that done on ec2?") is a follow-up.
 _SHORT_MESSAGE_WORDS = 10
 
@@ -245,8 +259,14 @@ class Focus:
     # Asks to pick one ("which one has less to patch?").
     picks_one: bool = False
     # Asks for a number, a limit or a duration ("how long does a task take to start?",
-    # "largest instance?"): an overview of the topic is no answer to it.
-    asks_a_quantity: bool = False
+    # "largest instance?"): an overview of the topic is no answer to it. Its kind:
+    # "duration", "size" or "count" (any number: "max", "how many").
+    quantity: str | None = None
+
+    @property
+    def asks_a_quantity(self) -> bool:
+        """True when the question asks for a number, a limit, a size or a duration."""
+        return self.quantity is not None
 
     @property
     def names_a_service(self) -> bool:
@@ -268,6 +288,19 @@ def _subject(tokens: list[str]) -> str | None:
     for i, side in positions:
         if i > 0 and tokens[i - 1] in _ASK_AFTER:
             return side
+    return None
+
+
+def _quantity(tokens: list[str]) -> str | None:
+    """The kind of quantity asked for ("how long" a duration, "how big" a size, "max" or
+    "how many" a count), or None."""
+    for a, b in itertools.pairwise(tokens):
+        if a == "how" and b in _QUANTITIES:
+            return _QUANTITIES[b]
+    for i, t in enumerate(tokens):
+        if t in _LIMITS:
+            # "max memory", "how big can an image be" (folded to "max ... image"): a size.
+            return "size" if _SIZED.intersection(tokens[i + 1 : i + 5]) else "count"
     return None
 
 
@@ -299,8 +332,7 @@ def focus(tokens: list[str]) -> Focus:
         and "ecs" not in tokens
         and not any(t in _CONTRAST for t in tokens),
         picks_one=picks_one,
-        asks_a_quantity=any(t in _LIMITS for t in tokens)
-        or any(a == "how" and b in _QUANTITIES for a, b in itertools.pairwise(tokens)),
+        quantity=_quantity(tokens),
         tool_only=any(t in GENERIC_TOOLS for t in tokens)
         and not sides
         and not any(t in _AWS or t in NEIGHBOURS for t in tokens),

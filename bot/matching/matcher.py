@@ -306,7 +306,7 @@ class Matcher:
             confident=max(score, best) >= CONFIDENT_SCORE
             and best - runner_up >= CONFIDENT_GAP
             and not self._asks_about_the_unknown(reading)
-            and (entry is not None or not reading.asking.asks_a_quantity),
+            and _states_the_quantity(entry, reading.asking.quantity),
             suggestions=suggestions,
             entry=entry,
             followed_up=followed_up,
@@ -431,6 +431,25 @@ class Matcher:
             "top": [(t.id, round(s, 3)) for t, s in ranked[:5]],
             "in_scope": bool(ranked) and self._in_scope(reading, best),
         }
+
+
+# A figure with a unit of each kind of quantity a question can ask for.
+_FIGURES = {
+    "duration": re.compile(
+        r"\d[\d,.]*(?:\s|-)*(?:ms\b|milli|sec|s\b|min|h\b|hour|day|week|month|year)", re.I
+    ),
+    "size": re.compile(r"\d[\d,.]*\s*(?:[kmgtp]i?b\b|giga|mega|tera|vcpu|cpu)", re.I),
+    "count": re.compile(r"\d"),
+}
+
+
+def _states_the_quantity(entry: Entry | None, quantity: str | None) -> bool:
+    """True unless the question asks for a quantity and the entry's answer states none of
+    its kind: "how long?" needs a duration, "how big?" a size, "how many?" a number (the
+    overview, or an entry about something else, is not that answer)."""
+    if quantity is None:
+        return True
+    return entry is not None and _FIGURES[quantity].search(entry.answer) is not None
 
 
 _SIDE_WORDS = frozenset({"ecs", "ec2", "fargate"})

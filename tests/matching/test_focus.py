@@ -6,6 +6,7 @@ import pytest
 
 from bot.answering import Answerer, Turn
 from bot.matching import Matcher
+from bot.matching.focus import focus
 
 
 @pytest.mark.parametrize(
@@ -134,6 +135,31 @@ def test_an_instance_type_names_ec2(matcher: Matcher) -> None:
     assert "ec2" not in analyzer.surface("an m5.large rds postgres", correct=True)
     match = matcher.match("when i launch a t3.medium is that a physical server or a vm slice?")
     assert match.topic is not None and match.topic.id == "what-is-ec2"
+
+
+@pytest.mark.parametrize(
+    ("question", "quantity"),
+    [
+        ("how long does a fargate task take to start?", "duration"),
+        ("how big can a lambda container image be", "size"),
+        ("max memory for a fargate task", "size"),
+        ("how many services per cluster", "count"),
+        ("what is fargate", None),
+    ],
+)
+def test_the_kind_of_quantity_asked_for(matcher: Matcher, question: str, quantity: str) -> None:
+    """'How long' asks for a duration, 'how big' and 'max memory' for a size, 'how many'
+    for a count."""
+    words = matcher.analyzer.surface(question, correct=True)
+    assert focus(words).quantity == quantity
+
+
+def test_an_entry_without_the_quantity_asked_is_not_a_confident_answer(matcher: Matcher) -> None:
+    """An entry that matches the words but states no size is no answer to "how big?": the
+    bot offers topics instead of asserting it; an entry stating the size is answered."""
+    assert not matcher.match("how big can a lambda container image be").confident
+    match = matcher.match("what's the max memory of a fargate task")
+    assert match.confident and match.entry is not None and "GB" in match.entry.answer
 
 
 def follow(answerer: Answerer, first: str, second: str) -> tuple[Turn | None, str | None]:
