@@ -187,10 +187,14 @@ class Matcher:
     def _about_a_neighbour(self, reading: _Reading) -> bool:
         """True when the question asks about a neighbouring service, not about ours."""
         asking, whole = reading.asking, reading.focus
-        if whole.kubernetes_only or (whole.tool_only and not reading.in_conversation):
+        tool_only = whole.tool_only and not (
+            reading.in_conversation or self._scope.names_ours(reading.scope_text)
+        )
+        if whole.kubernetes_only or tool_only:
             # "EKS fargate pods", "EKS windows EC2 nodes": the services are EKS's capacity;
             # "docker-compose can't reach my app": a tool's question, not AWS's (unless the
-            # conversation is about ours: "and with docker compose?").
+            # conversation is about ours: "and with docker compose?", or it names one of our
+            # terms: "MemoryUtilization says 70%, docker stats 99%").
             return True
         if asking.neighbours and not asking.sides:
             return not (whole.comparative and whole.sides)

@@ -54,9 +54,14 @@ class ScopeGate:
             tuple(analyzer.surface(t, correct=False)) for t in vocabulary.out_of_scope_terms
         ]
 
+    def names_ours(self, question: str) -> bool:
+        """True when `question` names one of the domain's own terms (ECS, a task definition,
+        a metric such as MemoryUtilization...)."""
+        return contains(self._analyzer.terms(question, correct=True), self._strong)
+
     def names_only_foreign(self, question: str) -> bool:
         """True when `question` names a service or tool we do not cover and none of ours."""
-        if contains(self._analyzer.terms(question, correct=True), self._strong):
+        if self.names_ours(question):
             return False
         return contains(self._analyzer.surface(question, correct=True), self._foreign)
 

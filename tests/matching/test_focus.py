@@ -70,10 +70,15 @@ def test_kubernetes_set_against_ours_is_ours(matcher: Matcher, question: str) ->
 
 @pytest.mark.parametrize(
     "question",
-    ["docker compose on one ec2 instance or ecs?", "is aws ecs basically managed docker compose?"],
+    [
+        "docker compose on one ec2 instance or ecs?",
+        "is aws ecs basically managed docker compose?",
+        "the service's MemoryUtilization says 60% but docker stats shows 95%, which is right?",
+    ],
 )
 def test_a_tool_beside_aws_is_ours(matcher: Matcher, question: str) -> None:
-    """Docker or Compose named with EC2, ECS or AWS is a question the bot covers."""
+    """Docker or Compose named with EC2, ECS, AWS or one of ECS's own terms (a metric name)
+    is a question the bot covers."""
     assert matcher.match(question).topic is not None
 
 
