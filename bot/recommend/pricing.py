@@ -141,10 +141,9 @@ class MonthlyCost(BaseModel):
 
 
 def fits_fargate(answers: Answers) -> bool:
-    """True unless the sizing asks for more than one Fargate task can have."""
-    return (answers.vcpu or 0) <= FARGATE_MAX_VCPU and (
-        answers.memory_gb or 0
-    ) <= FARGATE_MAX_MEMORY_GB
+    """True unless the sizing asks for more than one Fargate task can have (16 vCPU and 8 GB
+    fits: as 16 vCPU / 32 GB)."""
+    return fargate_task_size(answers.vcpu or 0, answers.memory_gb or 0) is not None
 
 
 def _fargate_line(
@@ -158,12 +157,16 @@ def _fargate_line(
         return CostLine(
             option=option, label=label, monthly=None, detail="ruled out for this workload"
         )
-    vcpu, memory = answers.vcpu or 0, answers.memory_gb or 0
+    asked = (answers.vcpu or 0, answers.memory_gb or 0)
+    # Fargate bills the task size it runs: the smallest valid one with what was asked for.
+    vcpu, memory = fargate_task_size(*asked) or asked
     hourly = vcpu * rate.vcpu_hour + memory * rate.gb_hour
     detail = (
         f"{answers.count} x ({vcpu:g} vCPU x ${rate.vcpu_hour}/vCPU-hour + {memory:g} GB x "
         f"${rate.gb_hour}/GB-hour) x {answers.hours_per_month:g} h"
     )
+    if (vcpu, memory) != asked:
+        detail += f", the smallest valid Fargate task size for {asked[0]:g} vCPU / {asked[1]:g} GB"
     if rate.third_party:
         detail += "; ARM rates from a third-party source"
     monthly = round(hourly * answers.count * answers.hours_per_month, 2)

@@ -106,6 +106,21 @@ def test_fargate_is_not_priced_where_it_cannot_run(
     assert monthly["ecs-fargate-x86"] is None and monthly["ecs-fargate-arm"] is None
 
 
+@pytest.mark.parametrize(
+    ("vcpu", "memory_gb", "billed"),
+    [(0.1, 0.1, (0.25, 0.5)), (3, 5, (4, 8)), (16, 8, (16, 32))],
+)
+def test_fargate_is_priced_at_the_task_size_it_would_run(
+    pricing: Pricing, vcpu: float, memory_gb: float, billed: tuple[float, float]
+) -> None:
+    """A size Fargate does not offer is priced as the smallest valid one (what `ask` says
+    too), and the detail says so: 0.1 vCPU / 0.1 GB is billed as 0.25 vCPU / 0.5 GB."""
+    cost = _cost(pricing, vcpu=vcpu, memory_gb=memory_gb)
+    x86 = cost.lines[0]
+    assert x86.monthly == round((billed[0] * 0.04048 + billed[1] * 0.004445) * 730, 2)
+    assert f"smallest valid Fargate task size for {vcpu:g} vCPU / {memory_gb:g} GB" in x86.detail
+
+
 def test_cost_shows_snapshot_date_and_caveats(pricing: Pricing) -> None:
     """The snapshot date, "prices change", ECS's zero charge, sources and ARM's source are said."""
     cost = _cost(pricing, vcpu=1, memory_gb=2)
