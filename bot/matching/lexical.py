@@ -176,10 +176,26 @@ class LexicalIndex:
             if len(self._starts)
             else self._sides
         )
+        self._sides_from_the_entry()
+        self._has_side = self._sides.any(axis=1)
         self._group_topic = np.array([i for i, _ in self._keys], dtype=np.int64)
         self._groups = _GroupTerms(
             [terms for _, _, terms in found], self._starts.tolist(), self._column
         )
+
+    def _sides_from_the_entry(self) -> None:
+        """An entry's phrasing that names no side ("billed by the hour") is about the side
+        every other phrasing of the entry names ("is ec2 billed per second"): it gets that
+        side, so a question about the other side ("is fargate billed by the hour?") is
+        contrasted with it too. Overviews and entries naming both sides keep theirs."""
+        ends = [*self._starts.tolist(), len(self._sides)]
+        for (_, entry), start, end in zip(self._keys, ends, ends[1:], strict=False):
+            if entry == OVERVIEW:
+                continue
+            rows = self._sides[start:end]
+            sided = rows[rows.any(axis=1)]
+            if len(sided) and (sided == sided[0]).all() and sided[0].sum() == 1:
+                rows[~rows.any(axis=1)] = sided[0]
 
     def term_set(self, phrases: list[str]) -> frozenset[str]:
         """The stemmed terms of some vocabulary phrases."""

@@ -251,6 +251,8 @@ def test_an_unrelated_message_does_not_become_a_follow_up(answerer: Answerer) ->
     ("first", "second", "entry_id"),
     [
         ("how is fargate billed?", "and ec2?", "cost-ec2-per-second-billing"),
+        # The EC2 entry's side-less keyword "billed by the hour" is EC2's, not Fargate's.
+        ("is ec2 billed by the hour?", "and fargate?", "cost-fargate-billing-window"),
         ("max memory for a fargate task?", "and on ec2?", "task-size-on-ec2-capacity"),
         ("how do i patch ec2 instances?", "what about fargate?", "patching-fargate"),
         ("how is fargate billed?", "what about windows?", "win-fargate-billing"),
