@@ -33,6 +33,8 @@ from bot.matching.text import asking_sentence
 MIN_SCORE = 0.25
 CONFIDENT_SCORE = 0.4
 CONFIDENT_GAP = 0.05
+# An entry phrasing this close to the question settles a close second topic.
+AS_PHRASED = 0.95
 SUGGESTION_RATIO = 0.6
 MAX_SUGGESTIONS = 3
 LEARNED_WEIGHT = 1.0
@@ -283,6 +285,16 @@ class Matcher:
             return None
         return topic.entries[index]
 
+    def _asked_as_phrased(self, reading: _Reading, topic_index: int, entry: Entry | None) -> bool:
+        """True when the question is, term for term, one of the chosen entry's phrasings
+        ("fargate windows minimum billing"): a close second topic (cost, beside Windows
+        containers) leaves no doubt about what is asked."""
+        if entry is None:
+            return False
+        entries = self._topics[topic_index].entries
+        index = next(n for n, candidate in enumerate(entries) if candidate is entry)
+        return reading.scores.phrasing((topic_index, index)) >= AS_PHRASED
+
     def _verdict(self, question: str, reading: _Reading, followed_up: bool) -> Match:
         lexical_best = max(reading.scores.topics.values(), default=0.0)
         if lexical_best < MIN_SCORE or not self._in_scope(reading, lexical_best):
@@ -308,7 +320,10 @@ class Matcher:
             topic=self._topics[best_index],
             score=round(score, 4),
             confident=max(score, best) >= CONFIDENT_SCORE
-            and best - runner_up >= CONFIDENT_GAP
+            and (
+                best - runner_up >= CONFIDENT_GAP
+                or self._asked_as_phrased(reading, best_index, entry)
+            )
             and not self._asks_about_the_unknown(reading)
             and _states_the_quantity(entry, reading.asking.quantity),
             suggestions=suggestions,

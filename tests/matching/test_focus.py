@@ -330,3 +330,11 @@ def test_fargate_against_ec2_gets_the_choice_not_the_relationship(
     match = matcher.match(question)
     assert match.entry is not None and match.entry.id == "choose-fargate-or-ecs-on-ec2"
     assert matcher.match("fargate vs ecs?").entry.id == "fargate-vs-ecs-relationship"  # type: ignore[union-attr]
+
+
+def test_a_question_phrased_as_an_entry_is_answered_with_confidence(matcher: Matcher) -> None:
+    """'fargate windows minimum billing' fits Windows containers and cost almost equally, but
+    it is one of an entry's phrasings word for word: no doubt what is asked."""
+    match = matcher.match("fargate windows minimum billing")
+    assert match.confident and match.entry is not None
+    assert match.entry.id == "win-fargate-billing"
