@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from slack_sdk.models.blocks import (
     Block,
@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.answering.conversation import Turn
-from bot.answering.estimate import fargate_estimate
+from bot.answering.estimate import COST_TOPIC_ID, fargate_estimate
 from bot.answering.intents import as_question, is_thanks, wants_recommendation
 from bot.blocks import (
     CHOOSE_TOPIC_ID,
@@ -111,8 +111,13 @@ class Answerer:
             previous.question if previous else None,
             previous.topic_id if previous else None,
         )
+        estimate = self._estimate(text) if match.topic else None
+        if estimate and not match.confident:
+            # "fargate 8 vcpu 30gb runs ~40 min nightly how much": a Fargate price question
+            # naming a size is answered by its estimate, under cost, whatever the words.
+            cost = self.kb.get(COST_TOPIC_ID) or match.topic
+            match = replace(match, topic=cost, entry=None, confident=True, suggestions=())
         blocks = build_match(match, self.kb, shareable=shareable)
-        estimate = self._estimate(text) if match.topic and match.confident else None
         if estimate:
             blocks = _lead_with(estimate, blocks)
         if truncated:

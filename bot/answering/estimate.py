@@ -31,6 +31,10 @@ _FARGATE = re.compile(r"\bfarg\w*", re.IGNORECASE)
 MAX_LEAD_CHARS = 300  # a lead's limit (README, "The knowledge base")
 
 
+# The topic an estimate answers under (one of the ids every knowledge base has).
+COST_TOPIC_ID = "cost"
+
+
 def sizing(text: str) -> tuple[float, float, int] | None:
     """(vCPU, memory in GB, task count) named in `text`, or None unless both vCPU and memory
     are there; the count is 1 when not said."""

@@ -38,6 +38,8 @@ _IDLE_WORDS = re.compile(
     re.IGNORECASE,
 )
 # How often it runs, right after the duration ("a day", "every hour", "every 15 min") ...
+# "~2h each", "40 min per run": a duration said of one run (how often may come elsewhere).
+_EACH_RUN = re.compile(r"\s*(?:each|apiece|per\s+(?:run|job|task)|a\s+run)\b", re.IGNORECASE)
 _PERIOD_WORDS = {
     "day": r"(?:a|per|each|every|/)\s*(?:day|night)\b|daily\b|nightly\b",
     "hour": r"(?:an|per|each|every|/)\s*(?:hour|hr|h)\b|hourly\b",
@@ -176,7 +178,8 @@ def run_time(text: str) -> RunTime | None:
         unit = _UNIT[unit_text.lower()]
         number = float(high or low)
         period = _PERIOD_AFTER.match(text, duration.end())
-        if number <= 0 or not _is_run_time(text, duration.start(), period is not None):
+        said_of_a_run = period is not None or _EACH_RUN.match(text, duration.end()) is not None
+        if number <= 0 or not _is_run_time(text, duration.start(), said_of_a_run):
             continue
         billed_seconds = max(number * _SECONDS[unit], MIN_BILLED_SECONDS)
         minimum = billed_seconds > number * _SECONDS[unit]

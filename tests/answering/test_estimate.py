@@ -81,6 +81,16 @@ def test_the_reply_leads_with_the_estimate(answerer: Answerer) -> None:
     assert answerer.lead(question, answerer.match(question)) == reply.lead
 
 
+def test_a_terse_price_question_naming_a_size_gets_the_estimate(answerer: Answerer) -> None:
+    """Slack shorthand the matcher is unsure of ("fargate 8 vcpu 30gb runs ~40 min nightly
+    how much") is still a Fargate price question naming a size: the estimate answers it,
+    under cost, with confidence."""
+    reply = answerer.reply("fargate 8 vcpu 30gb runs ~40 min nightly how much")
+    assert reply.match is not None and reply.match.confident
+    assert reply.match.topic is not None and reply.match.topic.id == "cost"
+    assert reply.lead is not None and reply.lead.startswith("*About $9 a month*")
+
+
 ETL = (
     "Context: nightly ETL job, runs ~40 min, needs 8 vCPU and 30GB, idles 23h a day. "
     "Would fargate be cheaper?"

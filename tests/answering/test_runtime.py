@@ -21,6 +21,9 @@ WEEKDAYS_PER_MONTH = DAYS_PER_MONTH * 5 / 7
         ("for 200 hours a month", 200, "200 h a month"),
         ("a batch of 30-45 min daily", 45 / 60 * DAYS_PER_MONTH, "45 min a day"),
         ("weekdays 9-5", 8 * WEEKDAYS_PER_MONTH, "weekdays 9-5, 8 h a day"),
+        # A duration said of each run, how often said before it.
+        ("batch jobs nightly, ~2h each", 2 * DAYS_PER_MONTH, "2 h a day"),
+        ("hourly reports, 5 min per run", 5 / 60 * HOURS_PER_MONTH, "5 min every hour"),
         ("up Mon-Fri 9am to 6pm", 9 * WEEKDAYS_PER_MONTH, "Mon-Fri 9am to 6pm, 9 h a day"),
         # How often, said elsewhere; the idle time is not the run time.
         (
