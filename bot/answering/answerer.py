@@ -124,7 +124,7 @@ class Answerer:
             blocks = [*blocks, _long_question_note()]
         return Reply(
             blocks=blocks,
-            text=fallback_text(match),
+            text=fallback_text(match, estimate),
             match=match,
             truncated=truncated,
             turn=_turn(match, text, previous),

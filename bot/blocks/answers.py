@@ -247,10 +247,12 @@ def build_match(match: Match, kb: KnowledgeBase, *, shareable: bool = False) -> 
     return build_answer(match.topic, kb, shareable=shareable)
 
 
-def fallback_text(match: Match) -> str:
-    """The plain-text `text` sent with the blocks (notifications, screen readers)."""
+def fallback_text(match: Match, lead: str | None = None) -> str:
+    """The plain-text `text` sent with the blocks (notifications, screen readers): the
+    title and the lead shown first (`lead` when it is not the topic's or entry's own, such
+    as a price estimate)."""
     if match.topic is None:
         return "I don't cover that. Ask me about Amazon ECS vs Amazon EC2."
     if not match.confident:
         return f"Did you mean: {match.topic.title}?"
-    return f"{match.topic.title}: {match.topic.lead_for(match.entry)}"
+    return f"{match.topic.title}: {lead or match.topic.lead_for(match.entry)}"

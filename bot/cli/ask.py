@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 import click
 
-from bot.answering import Answerer
+from bot.answering import Answerer, Reply, is_thanks
 from bot.blocks import render_blocks
 from bot.cli.common import answerer
 from bot.cli.group import main
@@ -44,6 +44,22 @@ def match_json(question: str, match: Match, lead: str | None = None) -> dict[str
     }
 
 
+def reply_json(question: str, reply: Reply) -> dict[str, Any]:
+    """`match_json` of the reply the bot gives, plus what kind of reply it is (`reply`:
+    answer, guess, out_of_scope, help or thanks) and its plain text (`text`, what Slack's
+    notification shows), so a greeting or a declined question is told apart."""
+    match = reply.match
+    if match is None:
+        kind = "thanks" if is_thanks(question) else "help"
+        shape = match_json(
+            question, Match(question=question, topic=None, score=0.0, confident=False)
+        )
+    else:
+        kind = "out_of_scope" if match.topic is None else "answer" if match.confident else "guess"
+        shape = match_json(question, match, reply.lead)
+    return {**shape, "reply": kind, "text": reply.text}
+
+
 def _json_lines(stream: BinaryIO, bot: Answerer) -> int:
     """Answer one question per input line, in order; a line that is not UTF-8 gets an error."""
     failures = 0
@@ -56,8 +72,7 @@ def _json_lines(stream: BinaryIO, bot: Answerer) -> int:
             click.echo(f"error: {message}", err=True)
             click.echo(json.dumps({"question": None, "error": message}))
             continue
-        match = bot.match(question)
-        click.echo(json.dumps(match_json(question, match, bot.lead(question, match))))
+        click.echo(json.dumps(reply_json(question, bot.reply(question))))
     return failures
 
 
@@ -77,8 +92,7 @@ def ask(question: tuple[str, ...], as_json: bool) -> None:
             raise click.exceptions.Exit(1)
         return
     if as_json:
-        match = bot.match(text)
-        click.echo(json.dumps(match_json(text, match, bot.lead(text, match))))
+        click.echo(json.dumps(reply_json(text, bot.reply(text))))
         return
     if len(text) > MAX_QUESTION_CHARS:
         click.echo(

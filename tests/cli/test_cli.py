@@ -51,6 +51,8 @@ def test_ask_json_shape() -> None:
         "score",
         "confident",
         "suggestions",
+        "reply",
+        "text",
     }
     assert data["topic"] == data["area"] == "fargate"
     assert data["answer"] and len(data["answer"]) <= 300
@@ -62,6 +64,25 @@ def test_ask_json_out_of_scope_is_null() -> None:
     data = json.loads(run("ask", "--json", "where is the coffee machine").output)
     assert data["topic"] is None
     assert data["title"] is None
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "text"),
+    [
+        ("thanks!", "thanks", "You're welcome"),
+        ("hello", "help", "Ask me about Amazon ECS vs Amazon EC2"),
+        ("how do i create an s3 bucket", "out_of_scope", "I don't cover that"),
+        ("how long does a fargate task take to start", "guess", "Did you mean"),
+        ("how is fargate billed?", "answer", "Per second"),
+        ("fargate 8 vcpu 30gb runs ~40 min nightly how much", "answer", "About $9 a month"),
+    ],
+)
+def test_ask_json_says_what_kind_of_reply_it_is(question: str, kind: str, text: str) -> None:
+    """`reply` tells a greeting, a thank-you, a declined question, a guess and an answer
+    apart; `text` is the reply's plain text, as a notification shows it (an estimate too)."""
+    data = json.loads(run("ask", "--json", question).output)
+    assert data["reply"] == kind
+    assert text in data["text"]
 
 
 def test_ask_json_stdin_keeps_order() -> None:
