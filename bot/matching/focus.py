@@ -258,6 +258,9 @@ class Focus:
     tool_only: bool = False
     # Asks to pick one ("which one has less to patch?").
     picks_one: bool = False
+    # Moving off one neighbouring service, to none named ("how do i migrate from heroku"):
+    # a migration, which is ours to answer.
+    leaves_a_neighbour: bool = False
     # Asks for a number, a limit or a duration ("how long does a task take to start?",
     # "largest instance?"): an overview of the topic is no answer to it. Its kind:
     # "duration", "size" or "count" (any number: "max", "how many").
@@ -289,6 +292,30 @@ def _subject(tokens: list[str]) -> str | None:
         if i > 0 and tokens[i - 1] in _ASK_AFTER:
             return side
     return None
+
+
+_MOVING = frozenset(
+    {"migrate", "migrating", "migration", "move", "moving", "switch", "switching", "leave"}
+)
+_MOVING_WORDS = 4  # how far "from heroku" may follow "migrate"
+
+
+def _leaves_a_neighbour(tokens: list[str], neighbours: frozenset[str]) -> bool:
+    """True for "migrate (our app) from heroku" or "moving off beanstalk", when that one
+    neighbour is the only service named."""
+    if len(neighbours) != 1:
+        return False
+    for i, t in enumerate(tokens):
+        if t not in _MOVING:
+            continue
+        after = tokens[i + 1 : i + 1 + _MOVING_WORDS]
+        for j, word in enumerate(after):
+            # "from heroku", "off (elastic) beanstalk"; not "from heroku to render".
+            named = [k for k, w in enumerate(after[j + 1 : j + 3], start=j + 1) if w in neighbours]
+            if word in ("from", "off") and named:
+                rest = tokens[i + 1 + named[0] + 1 :]
+                return not rest or rest[0] != "to"
+    return False
 
 
 def _quantity(tokens: list[str]) -> str | None:
@@ -333,6 +360,7 @@ def focus(tokens: list[str]) -> Focus:
         and not any(t in _CONTRAST for t in tokens),
         picks_one=picks_one,
         quantity=_quantity(tokens),
+        leaves_a_neighbour=not sides and _leaves_a_neighbour(tokens, neighbours),
         tool_only=any(t in GENERIC_TOOLS for t in tokens)
         and not sides
         and not any(t in _AWS or t in NEIGHBOURS for t in tokens),

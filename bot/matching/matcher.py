@@ -198,6 +198,8 @@ class Matcher:
             # conversation is about ours: "and with docker compose?", or it names one of our
             # terms: "MemoryUtilization says 70%, docker stats 99%").
             return True
+        if whole.leaves_a_neighbour:
+            return False
         if asking.neighbours and not asking.sides:
             return not (whole.comparative and whole.sides)
         # A neighbour named anywhere with none of ours: it is about the neighbour, whatever
@@ -234,7 +236,7 @@ class Matcher:
         covered = reading.scores.best_phrasing >= NEIGHBOUR_COVERED
         if self._about_a_neighbour(reading) and not covered:
             return False
-        if self._names_a_topic(reading):
+        if self._names_a_topic(reading) or reading.focus.leaves_a_neighbour:
             return True
         query = reading.query
         weights = QuestionWeights(

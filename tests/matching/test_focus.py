@@ -338,3 +338,20 @@ def test_a_question_phrased_as_an_entry_is_answered_with_confidence(matcher: Mat
     match = matcher.match("fargate windows minimum billing")
     assert match.confident and match.entry is not None
     assert match.entry.id == "win-fargate-billing"
+
+
+@pytest.mark.parametrize(
+    ("question", "ours"),
+    [
+        ("how do i migrate from heroku", True),
+        ("we are moving off elastic beanstalk, what should we use", True),
+        ("migrating from heroku to render", False),
+        ("how do i migrate from eks to gke", False),
+        ("how do i tune heroku dynos", False),
+    ],
+)
+def test_moving_off_a_neighbour_is_a_migration(matcher: Matcher, question: str, ours: bool) -> None:
+    """Leaving a neighbouring service for none named is a migration question, ours to answer
+    (it was declined with a list of topics that named migration); moving between two
+    services that are not ours, or a question about the neighbour itself, stays declined."""
+    assert (matcher.match(question).topic is not None) is ours
