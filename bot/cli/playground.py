@@ -49,6 +49,8 @@ def playground(port: int | None) -> None:
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        raise click.ClickException(f"port {port} is in use: try --port {port + 1}") from None
+        raise click.ClickException(
+            f"port {port} is in use: try PORT={port + 1} (make run, ecsbot run) or --port {port + 1}"
+        ) from None
     finally:
         asyncio.run(storage.aclose())

@@ -76,7 +76,8 @@ def test_a_port_in_use_is_one_clear_line() -> None:
         port = holder.getsockname()[1]
         result = CliRunner().invoke(main, ["playground", "--port", str(port)])
     assert result.exit_code == 1
-    assert f"port {port} is in use: try --port {port + 1}" in result.stderr
+    assert f"port {port} is in use: try PORT={port + 1} (make run" in result.stderr
+    assert f"or --port {port + 1}" in result.stderr
     assert "Traceback" not in result.output
 
 
