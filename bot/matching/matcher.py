@@ -287,6 +287,22 @@ class Matcher:
             return None
         return topic.entries[index]
 
+    def _best_entry(self, reading: _Reading, topic_id: str) -> Entry | None:
+        """The topic's entry that fits the question best, if any fits at all (ENTRY_MIN) and
+        is not about the other side of a contrast, without preferring the overview; None for
+        a broad question."""
+        if reading.focus.broad:
+            return None  # "tell me about ... on ec2" wants the overview
+        index = next(i for i, topic in enumerate(self._topics) if topic.id == topic_id)
+        entries = self._topics[index].entries
+        scored = [
+            (self._entry_score(reading, (index, n)), n)
+            for n in range(len(entries))
+            if not reading.scores.other_side((index, n))
+        ]
+        best, n = max(scored, default=(0.0, -1))
+        return entries[n] if best >= ENTRY_MIN else None
+
     def _asked_as_phrased(self, reading: _Reading, topic_index: int, entry: Entry | None) -> bool:
         """True when the question is, term for term, one of the chosen entry's phrasings
         ("fargate windows minimum billing"): a close second topic (cost, beside Windows
@@ -368,8 +384,13 @@ class Matcher:
         swapped = self._other_side(question, alone, context)
         if swapped is not None:
             # "and ec2?" after "how is fargate billed?" asks "how is ec2 billed?".
-            again = self._verdict(question, self._read(swapped, None), followed_up=True)
+            reading = self._read(swapped, None)
+            again = self._verdict(question, reading, followed_up=True)
             if again.confident:
+                if again.entry is None and again.topic and again.topic.id == context_topic:
+                    # The overview again, for the other side ("can ecs autoscale?", "how is
+                    # that done on ec2?"): that side's own entry, when one fits.
+                    again = replace(again, entry=self._best_entry(reading, context_topic))
                 return replace(again, read_as=swapped)
         if own.follow_up or (not verdict.confident and short) or not own.names_a_service:
             reading = self._read(question, context, context_topic)

@@ -253,6 +253,8 @@ def test_an_unrelated_message_does_not_become_a_follow_up(answerer: Answerer) ->
         ("how is fargate billed?", "and ec2?", "cost-ec2-per-second-billing"),
         # The EC2 entry's side-less keyword "billed by the hour" is EC2's, not Fargate's.
         ("is ec2 billed by the hour?", "and fargate?", "cost-fargate-billing-window"),
+        # The overview again would repeat the last answer: EC2's own entry instead.
+        ("can ecs autoscale?", "how is that done on ec2?", "scaling-plain-ec2"),
         ("max memory for a fargate task?", "and on ec2?", "task-size-on-ec2-capacity"),
         ("how do i patch ec2 instances?", "what about fargate?", "patching-fargate"),
         ("how is fargate billed?", "what about windows?", "win-fargate-billing"),
@@ -355,3 +357,14 @@ def test_moving_off_a_neighbour_is_a_migration(matcher: Matcher, question: str, 
     (it was declined with a list of topics that named migration); moving between two
     services that are not ours, or a question about the neighbour itself, stays declined."""
     assert (matcher.match(question).topic is not None) is ours
+
+
+def test_a_broad_question_re_asked_of_the_other_side_keeps_the_overview(
+    answerer: Answerer,
+) -> None:
+    """'tell me about load balancing on ecs', then 'and on ec2?': the overview (which sets
+    both side by side), not an entry about ECS."""
+    turn = answerer.reply("tell me about load balancing on ecs").turn
+    match = answerer.reply("and on ec2?", previous=turn).match
+    assert match is not None and match.topic is not None
+    assert match.topic.id == "load-balancing" and match.entry is None
