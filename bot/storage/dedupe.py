@@ -176,7 +176,7 @@ class DatabaseDeduper:
                 rows = [{"key": key, "created_at": now} for key in keys]
                 return set(connection.execute(insert, rows).scalars())
 
-            return claim_in_order(groups, won)
+            return groups_in_order(groups, won)
 
     def _maybe_purge(self) -> None:
         if time.monotonic() >= self._next_purge:
@@ -193,7 +193,7 @@ class DatabaseDeduper:
         return result.rowcount
 
 
-def claim_in_order(
+def groups_in_order(
     groups: Sequence[Sequence[str]], insert: Callable[[list[str]], set[str]]
 ) -> list[str | None]:
     """Per group, its first key that `insert` (given sorted keys, returning those it
@@ -248,7 +248,7 @@ class _SqliteClaims:
         )
 
     def claim(self, groups: Sequence[Sequence[str]], now: datetime) -> list[str | None]:
-        """`claim_in_order` in one transaction, a row at a time."""
+        """`groups_in_order` in one transaction, a row at a time."""
         stamp = self._stamp(now)
         connection = self._engine.raw_connection()
         try:
@@ -263,7 +263,7 @@ class _SqliteClaims:
                         inserted.add(key)
                 return inserted
 
-            repeats = claim_in_order(groups, won)
+            repeats = groups_in_order(groups, won)
             connection.commit()
             return repeats
         except BaseException:
